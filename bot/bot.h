@@ -1,0 +1,59 @@
+// Bot: executes one chat command for one person and answers with a neutral Reply.
+//
+// Contract:
+// - Handle() never throws for bad input and never fails silently: a mistake is answered with
+//   what is wrong plus the usage line of that subcommand (is_error set, private).
+// - Nothing partial is stored: a command either makes all its changes or none.
+// - Every read and write is scoped to actor.workspace_id; IDs of another workspace are simply
+//   "not found" here.
+// - Permissions (SPEC §2): anyone in the workspace reads; a KR is updated by its owner, its
+//   objective's owner or a workspace admin (platform admin or the workspace's admin list).
+// Thread-safe when the Store and Clock are (the Bot keeps no mutable state of its own).
+#pragma once
+
+#include <string>
+
+#include "bot/clock.h"
+#include "bot/reply.h"
+#include "bot/status.h"
+#include "storage/store.h"
+
+namespace okrbot {
+
+// Who typed the command, as the adapter verified it.
+struct Actor {
+  std::string workspace_id;
+  std::string user_id;
+  std::string display_name;     // from the platform; may be empty
+  std::string tz;               // IANA zone from the platform; may be empty
+  bool platform_admin = false;  // e.g. a Slack workspace admin
+};
+
+// Limits on what people type (bad input gets a clear answer, never a truncated row).
+struct BotLimits {
+  size_t max_title_bytes = 300;
+  size_t max_note_bytes = 1000;
+  size_t max_name_bytes = 80;
+  int max_krs_per_objective = 25;
+  int max_objectives_per_cycle = 500;
+};
+
+class Bot {
+ public:
+  Bot(Store* store, const Clock* clock, BotLimits limits = {});
+
+  // Creates the workspace on first use (console, tests, Slack install); leaves it as it is
+  // when it exists.
+  Status EnsureWorkspace(const std::string& workspace_id, const std::string& platform,
+                         const std::string& name);
+
+  // Runs `text` ("/okr update KR1 62", "update KR1 62", ...) for `actor`.
+  Reply Handle(const Actor& actor, const std::string& text);
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+  BotLimits limits_;
+};
+
+}  // namespace okrbot

@@ -1,0 +1,137 @@
+#include "bot/bot.h"
+
+#include <gtest/gtest.h>
+
+#include "bot/text_render.h"
+#include "storage/open_store.h"
+
+namespace okrbot {
+namespace {
+
+class BotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = OpenStore("sqlite://:memory:");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    ASSERT_TRUE(store_->Migrate().ok());
+    bot_ = std::make_unique<Bot>(store_.get(), &clock_);
+    ASSERT_TRUE(bot_->EnsureWorkspace("slack:TA", "slack", "Acme").ok());
+    ASSERT_TRUE(bot_->EnsureWorkspace("slack:TB", "slack", "Globex").ok());
+  }
+
+  std::string Say(const std::string& workspace, const std::string& user, const std::string& text,
+                  bool* is_error = nullptr) {
+    Reply r = bot_->Handle({workspace, user, user, "", false}, text);
+    if (is_error != nullptr) *is_error = r.is_error;
+    return RenderPlainText(r);
+  }
+
+  size_t Objectives(const std::string& ws) {
+    ObjectiveFilter all;
+    all.include_archived = true;
+    return store_->ListObjectives(ws, all).value().size();
+  }
+
+  FakeClock clock_{Seconds(std::chrono::seconds(1793610000))};  // 2026-11-02
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Bot> bot_;
+};
+
+TEST_F(BotTest, AnotherWorkspacesIdsAreNotFound) {
+  Say("slack:TA", "U1", "objective add \"Acme secret plan\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase revenue from 1 to 2\"");
+  bool error = false;
+  for (const char* cmd : {"show O1", "show KR1", "update KR1 2", "edit KR1 to:3", "archive O1",
+                          "kr add O1 \"Steal it from 1 to 2\"", "snooze KR1 1w", "keep KR1",
+                          "initiative add KR1 \"x\"", "review O1", "list O1"}) {
+    std::string out = Say("slack:TB", "U9", cmd, &error);
+    EXPECT_TRUE(error) << cmd << ": " << out;
+    EXPECT_EQ(out.find("Acme secret plan"), std::string::npos) << cmd;
+  }
+  EXPECT_EQ(Say("slack:TB", "U9", "list").find("Acme"), std::string::npos);
+  EXPECT_EQ(Objectives("slack:TB"), 0u);
+  EXPECT_TRUE(store_->ListCheckIns("slack:TA", 1, 0).value().empty());
+  EXPECT_EQ(store_->GetKeyResult("slack:TA", 1).value().target, 2.0);
+}
+
+TEST_F(BotTest, UnknownOrUninstalledWorkspaceIsRefused) {
+  bool error = false;
+  std::string out = Say("slack:TZ", "U1", "list", &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("not set up"), std::string::npos);
+  Workspace ws = store_->GetWorkspace("slack:TA").value();
+  ws.installed = false;
+  ASSERT_TRUE(store_->UpsertWorkspace(ws).ok());
+  out = Say("slack:TA", "U1", "objective add \"x\"", &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("removed"), std::string::npos);
+  EXPECT_EQ(Objectives("slack:TA"), 0u);
+}
+
+TEST_F(BotTest, HugeTitlesAreRefusedWhole) {
+  bool error = false;
+  std::string huge(10 * 1024, 'a');
+  std::string out = Say("slack:TA", "U1", "objective add \"" + huge + "\"", &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("too long"), std::string::npos) << out.substr(0, 200);
+  EXPECT_EQ(Objectives("slack:TA"), 0u);
+  std::string huge_command(9000, 'x');
+  out = Say("slack:TA", "U1", huge_command, &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("too long"), std::string::npos);
+}
+
+TEST_F(BotTest, ControlCharactersAreRefused) {
+  bool error = false;
+  for (std::string title : {std::string("Grow\x1b[31m red"), std::string("a\x01z"),
+                            std::string("bell\x07"), std::string("nel\xC2\x85")}) {
+    std::string out = Say("slack:TA", "U1", "objective add \"" + title + "\"", &error);
+    EXPECT_TRUE(error) << out;
+    EXPECT_NE(out.find("control characters"), std::string::npos) << out;
+  }
+  std::string out = Say("slack:TA", "U1", "objective add \"bad \xFF utf8\"", &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("UTF-8"), std::string::npos);
+  EXPECT_EQ(Objectives("slack:TA"), 0u);
+}
+
+TEST_F(BotTest, EmojiAndSqlMetacharactersAreStoredVerbatim) {
+  bool error = false;
+  std::string out = Say("slack:TA", "U1",
+                        "objective add \"Ship 🚀 it'; DROP TABLE objectives; -- \\ % _ \"", &error);
+  EXPECT_FALSE(error) << out;
+  auto objective = store_->GetObjective("slack:TA", 1);
+  ASSERT_TRUE(objective.ok());
+  EXPECT_EQ(objective->title, "Ship 🚀 it'; DROP TABLE objectives; -- \\ % _");
+  EXPECT_NE(Say("slack:TA", "U1", "list").find("Ship 🚀 it'; DROP TABLE"), std::string::npos);
+}
+
+TEST_F(BotTest, MentionFormsResolveToUserIds) {
+  Say("slack:TA", "U1", "objective add \"Grow\" owner:<@U2|bob>");
+  EXPECT_EQ(store_->GetObjective("slack:TA", 1).value().owner, "U2");
+  EXPECT_EQ(store_->GetUser("slack:TA", "U2").value().display_name, "bob");
+  Say("slack:TA", "U1", "kr add O1 \"Increase NPS from 1 to 2\" owner:@bob", nullptr);
+  EXPECT_EQ(store_->GetKeyResult("slack:TA", 1).value().owner, "U2") << "@name finds the user";
+  bool error = false;
+  std::string out = Say("slack:TA", "U2", "kr add O1 \"x from 1 to 2\" owner:<@>", &error);
+  EXPECT_TRUE(error) << out;
+}
+
+TEST_F(BotTest, TooManyKrsIsFlaggedThenCapped) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  std::string sixth;
+  for (int i = 1; i <= 6; ++i) {
+    sixth = Say("slack:TA", "U1",
+                "kr add O1 \"Increase metric " + std::to_string(i) + " from 1 to 2\"");
+  }
+  EXPECT_NE(sixth.find("too-many-krs"), std::string::npos) << sixth;
+  for (int i = 7; i <= 25; ++i) Say("slack:TA", "U1", "kr add O1 \"Increase m from 1 to 2\"");
+  bool error = false;
+  std::string out = Say("slack:TA", "U1", "kr add O1 \"Increase m from 1 to 2\"", &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("already has 25 key results"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace okrbot

@@ -1,0 +1,218 @@
+#include "bot/reply.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace okrbot {
+
+namespace {
+
+Block MakeBlock(BlockKind kind, std::string text = "") {
+  Block b;
+  b.kind = kind;
+  b.text = std::move(text);
+  return b;
+}
+
+}  // namespace
+
+Reply& Reply::Header(std::string text) {
+  blocks.push_back(MakeBlock(BlockKind::kHeader, std::move(text)));
+  return *this;
+}
+Reply& Reply::Text(std::string text) {
+  blocks.push_back(MakeBlock(BlockKind::kText, std::move(text)));
+  return *this;
+}
+Reply& Reply::Context(std::string text) {
+  blocks.push_back(MakeBlock(BlockKind::kContext, std::move(text)));
+  return *this;
+}
+Reply& Reply::Fields(std::vector<std::pair<std::string, std::string>> fields) {
+  Block b = MakeBlock(BlockKind::kFields);
+  b.fields = std::move(fields);
+  blocks.push_back(std::move(b));
+  return *this;
+}
+Reply& Reply::Progress(std::string label, double progress) {
+  Block b = MakeBlock(BlockKind::kProgress, std::move(label));
+  b.progress = progress;
+  blocks.push_back(std::move(b));
+  return *this;
+}
+Reply& Reply::List(std::vector<std::string> items) {
+  Block b = MakeBlock(BlockKind::kList);
+  b.items = std::move(items);
+  blocks.push_back(std::move(b));
+  return *this;
+}
+Reply& Reply::Actions(std::vector<Button> buttons) {
+  Block b = MakeBlock(BlockKind::kActions);
+  b.buttons = std::move(buttons);
+  blocks.push_back(std::move(b));
+  return *this;
+}
+Reply& Reply::Inputs(std::vector<Input> inputs) {
+  Block b = MakeBlock(BlockKind::kInputs);
+  b.inputs = std::move(inputs);
+  blocks.push_back(std::move(b));
+  return *this;
+}
+Reply& Reply::Divider() {
+  blocks.push_back(MakeBlock(BlockKind::kDivider));
+  return *this;
+}
+
+std::string Reply::Summary() const {
+  for (const auto& block : blocks) {
+    if ((block.kind == BlockKind::kHeader || block.kind == BlockKind::kText) &&
+        !block.text.empty()) {
+      return block.text;
+    }
+  }
+  return "okrbot";
+}
+
+std::string ProgressBar(double progress, int width) {
+  static const char* const kEighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  if (std::isnan(progress)) progress = 0;
+  progress = std::clamp(progress, 0.0, 1.0);
+  int total_eighths = static_cast<int>(std::lround(progress * width * 8));
+  int full = total_eighths / 8;
+  int partial = total_eighths % 8;
+  std::string bar;
+  for (int i = 0; i < full; ++i) bar += "█";
+  int used = full;
+  if (partial > 0) {
+    bar += kEighths[partial];
+    ++used;
+  }
+  for (int i = used; i < width; ++i) bar += "░";
+  bar += " " + std::to_string(static_cast<int>(std::lround(progress * 100))) + "%";
+  return bar;
+}
+
+std::string Sparkline(const std::vector<double>& values) {
+  static const char* const kLevels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (values.empty()) return "";
+  auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  std::string out;
+  for (double v : values) {
+    int level = 3;
+    if (*hi > *lo) level = static_cast<int>(std::lround((v - *lo) / (*hi - *lo) * 7));
+    out += kLevels[std::clamp(level, 0, 7)];
+  }
+  return out;
+}
+
+namespace {
+
+const char* KindName(BlockKind kind) {
+  switch (kind) {
+    case BlockKind::kHeader:
+      return "header";
+    case BlockKind::kText:
+      return "text";
+    case BlockKind::kFields:
+      return "fields";
+    case BlockKind::kProgress:
+      return "progress";
+    case BlockKind::kList:
+      return "list";
+    case BlockKind::kActions:
+      return "actions";
+    case BlockKind::kInputs:
+      return "inputs";
+    case BlockKind::kDivider:
+      return "divider";
+    case BlockKind::kContext:
+      return "context";
+  }
+  return "text";
+}
+
+bool KindFromName(const std::string& name, BlockKind* out) {
+  for (BlockKind k : {BlockKind::kHeader, BlockKind::kText, BlockKind::kFields,
+                      BlockKind::kProgress, BlockKind::kList, BlockKind::kActions,
+                      BlockKind::kInputs, BlockKind::kDivider, BlockKind::kContext}) {
+    if (name == KindName(k)) {
+      *out = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ReplyToJson(const Reply& reply) {
+  nlohmann::json j;
+  j["visibility"] = reply.visibility == Visibility::kChannel ? "channel" : "private";
+  j["is_error"] = reply.is_error;
+  j["blocks"] = nlohmann::json::array();
+  for (const auto& b : reply.blocks) {
+    nlohmann::json jb;
+    jb["kind"] = KindName(b.kind);
+    if (!b.text.empty()) jb["text"] = b.text;
+    if (b.kind == BlockKind::kProgress) jb["progress"] = b.progress;
+    for (const auto& [k, v] : b.fields) jb["fields"].push_back({k, v});
+    for (const auto& item : b.items) jb["items"].push_back(item);
+    for (const auto& btn : b.buttons) {
+      jb["buttons"].push_back({{"label", btn.label},
+                               {"action", btn.action},
+                               {"value", btn.value},
+                               {"primary", btn.primary}});
+    }
+    for (const auto& in : b.inputs) {
+      jb["inputs"].push_back({{"id", in.id},
+                              {"label", in.label},
+                              {"placeholder", in.placeholder},
+                              {"initial", in.initial},
+                              {"multiline", in.multiline}});
+    }
+    j["blocks"].push_back(std::move(jb));
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<Reply> ReplyFromJson(const std::string& json) {
+  auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("reply is not JSON");
+  try {
+    Reply reply;
+    reply.visibility =
+        j.value("visibility", "private") == "channel" ? Visibility::kChannel : Visibility::kPrivate;
+    reply.is_error = j.value("is_error", false);
+    for (const auto& jb : j.value("blocks", nlohmann::json::array())) {
+      Block b;
+      if (!KindFromName(jb.value("kind", ""), &b.kind)) {
+        return Status::InvalidArgument("unknown block kind in reply");
+      }
+      b.text = jb.value("text", "");
+      b.progress = jb.value("progress", 0.0);
+      for (const auto& f : jb.value("fields", nlohmann::json::array())) {
+        b.fields.emplace_back(f.at(0).get<std::string>(), f.at(1).get<std::string>());
+      }
+      for (const auto& item : jb.value("items", nlohmann::json::array())) {
+        b.items.push_back(item.get<std::string>());
+      }
+      for (const auto& jbtn : jb.value("buttons", nlohmann::json::array())) {
+        b.buttons.push_back({jbtn.value("label", ""), jbtn.value("action", ""),
+                             jbtn.value("value", ""), jbtn.value("primary", false)});
+      }
+      for (const auto& jin : jb.value("inputs", nlohmann::json::array())) {
+        b.inputs.push_back({jin.value("id", ""), jin.value("label", ""),
+                            jin.value("placeholder", ""), jin.value("initial", ""),
+                            jin.value("multiline", false)});
+      }
+      reply.blocks.push_back(std::move(b));
+    }
+    return reply;
+  } catch (const nlohmann::json::exception& e) {  // library boundary: wrong types inside
+    return Status::InvalidArgument(std::string("reply JSON has the wrong shape: ") + e.what());
+  }
+}
+
+}  // namespace okrbot

@@ -1,0 +1,47 @@
+#include "bot/reply.h"
+
+#include <gtest/gtest.h>
+
+namespace okrbot {
+namespace {
+
+TEST(ReplyTest, ProgressBarShowsPercentAndClamps) {
+  EXPECT_EQ(ProgressBar(0.7), "███████░░░ 70%");
+  EXPECT_EQ(ProgressBar(0), "░░░░░░░░░░ 0%");
+  EXPECT_EQ(ProgressBar(1.5), "██████████ 100%");
+  EXPECT_EQ(ProgressBar(-1), "░░░░░░░░░░ 0%");
+  EXPECT_EQ(ProgressBar(0.25, 4), "█░░░ 25%");
+  EXPECT_EQ(ProgressBar(0.05), "▌░░░░░░░░░ 5%");
+}
+
+TEST(ReplyTest, SparklineScalesBetweenMinAndMax) {
+  EXPECT_EQ(Sparkline({}), "");
+  EXPECT_EQ(Sparkline({1, 8}), "▁█");
+  EXPECT_EQ(Sparkline({55, 60, 70}), "▁▃█");
+  EXPECT_EQ(Sparkline({5, 5, 5}), "▄▄▄");
+}
+
+TEST(ReplyTest, JsonRoundTripKeepsEveryBlock) {
+  Reply r;
+  r.visibility = Visibility::kChannel;
+  r.Header("Check-in").Text("Hi ✨").Fields({{"Owner", "alice"}}).Progress("KR1", 0.5);
+  r.List({"a", "b"}).Actions({{"Update", "checkin.update", "KR1", true}});
+  r.Inputs({{"value", "New value", "70", "62", false}}).Divider().Context("ctx");
+  auto back = ReplyFromJson(ReplyToJson(r));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(ReplyToJson(*back), ReplyToJson(r));
+  EXPECT_EQ(back->visibility, Visibility::kChannel);
+  ASSERT_EQ(back->blocks.size(), 9u);
+  EXPECT_EQ(back->blocks[5].buttons[0].value, "KR1");
+  EXPECT_EQ(back->Summary(), "Check-in");
+}
+
+TEST(ReplyTest, BrokenJsonIsAnError) {
+  EXPECT_FALSE(ReplyFromJson("{").ok());
+  EXPECT_FALSE(ReplyFromJson("[]").ok());
+  EXPECT_FALSE(ReplyFromJson(R"({"blocks":[{"kind":"nope"}]})").ok());
+  EXPECT_FALSE(ReplyFromJson(R"({"blocks":[{"kind":"fields","fields":[1]}]})").ok());
+}
+
+}  // namespace
+}  // namespace okrbot

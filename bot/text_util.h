@@ -1,0 +1,17 @@
+// Small text checks used wherever outside text enters the core.
+//
+// Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+
+namespace okrbot {
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool IsValidUtf8(const std::string& text);
+// C0 controls (incl. NUL, tab, newline), DEL and C1 controls (U+0080..U+009F).
+bool HasControlCharacters(const std::string& text);
+// Without leading and trailing ASCII whitespace.
+std::string Trim(const std::string& text);
+
+}  // namespace okrbot

@@ -1,0 +1,32 @@
+#include "bot/text_util.h"
+
+#include <gtest/gtest.h>
+
+namespace okrbot {
+namespace {
+
+TEST(TextUtilTest, Utf8Validation) {
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("Kundenzufriedenheit ✨ 🚀 日本"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("abc\xE2\x82"));       // truncated
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+}
+
+TEST(TextUtilTest, ControlCharacters) {
+  EXPECT_FALSE(HasControlCharacters("Grow revenue 🚀"));
+  EXPECT_TRUE(HasControlCharacters(std::string("a\0b", 3)));
+  EXPECT_TRUE(HasControlCharacters("a\x1b[31mred"));
+  EXPECT_TRUE(HasControlCharacters("a\x7f"));
+  EXPECT_TRUE(HasControlCharacters("a\xC2\x85"));  // NEL
+}
+
+TEST(TextUtilTest, Trim) {
+  EXPECT_EQ(Trim("  a b \t"), "a b");
+  EXPECT_EQ(Trim("   "), "");
+}
+
+}  // namespace
+}  // namespace okrbot

@@ -1,0 +1,260 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "adapters/console/console_adapter.h"
+#include "bot/bot.h"
+#include "bot/portable.h"
+#include "bot/version.h"
+#include "cli/config.h"
+#include "cli/serve.h"
+#include "storage/open_store.h"
+
+namespace okrbot {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+const char kUsage[] =
+    "okrbot — OKR accountability bot for Slack, Microsoft Teams and Mattermost\n"
+    "\n"
+    "Usage: okrbot [--config FILE] [--db URL] <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  serve [--listen HOST:PORT]   run the webhook server (migrates the database first)\n"
+    "  console [--user NAME] [--workspace ID] [--admin] [--tz ZONE]\n"
+    "                               the bot on stdin/stdout: each line is a /okr command\n"
+    "  import FILE                  load OKRs from an okrbot JSON export\n"
+    "  export [--format json|csv] [--workspace ID]\n"
+    "                               write OKRs to stdout\n"
+    "  migrate                      bring the database schema up to date\n"
+    "  check-config                 validate the configuration and exit\n"
+    "\n"
+    "Options: --help, --version. Configuration comes from environment variables (see the\n"
+    "README): OKRBOT_DB (default sqlite://./okrbot.db), OKRBOT_LISTEN (default 0.0.0.0:3000), ...\n"
+    "Exit codes: 0 success, 2 usage or configuration error, 1 anything else.\n";
+
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> options;  // --key value (or "" for flags)
+  std::vector<std::string> positional;
+};
+
+bool TakesValue(const std::string& flag) {
+  return flag == "--config" || flag == "--db" || flag == "--listen" || flag == "--user" ||
+         flag == "--workspace" || flag == "--format" || flag == "--tz" || flag == "--now";
+}
+
+bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      std::string value;
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+      } else if (TakesValue(a)) {
+        if (i + 1 >= argc) {
+          *error = a + " needs a value";
+          return false;
+        }
+        value = argv[++i];
+      }
+      args->options[a] = value;
+    } else if (args->command.empty()) {
+      args->command = a;
+    } else {
+      args->positional.push_back(a);
+    }
+  }
+  return true;
+}
+
+Status CheckOptions(const Args& args, std::initializer_list<const char*> allowed) {
+  for (const auto& [key, value] : args.options) {
+    bool ok = key == "--config" || key == "--db";
+    for (const char* a : allowed) ok = ok || key == a;
+    if (!ok)
+      return Status::InvalidArgument("unknown option " + key + " for `" + args.command + "`");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Store>> OpenMigratedStore(const Config& config) {
+  auto store = OpenStore(config.db_url);
+  if (!store.ok()) return store.status();
+  OKRBOT_RETURN_IF_ERROR((*store)->Migrate());
+  return std::move(*store);
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err) {
+  Args args;
+  std::string error;
+  if (!ParseArgs(argc, argv, &args, &error)) {
+    err << "okrbot: " << error << "\n" << kUsage;
+    return kExitUsage;
+  }
+  if (args.options.count("--version") || args.command == "version") {
+    out << "okrbot " << OKRBOT_VERSION << "\n";
+    return kExitOk;
+  }
+  if (args.options.count("--help") || args.command == "help" || args.command.empty()) {
+    (args.command.empty() && !args.options.count("--help") ? err : out) << kUsage;
+    return args.command.empty() && !args.options.count("--help") ? kExitUsage : kExitOk;
+  }
+  std::string config_file = args.options.count("--config") ? args.options["--config"] : "";
+  auto config_or = LoadConfig(ProcessEnvironment(), config_file);
+  if (!config_or.ok()) {
+    err << "okrbot: " << config_or.status().message() << "\n";
+    return kExitUsage;
+  }
+  Config config = *config_or;
+  if (args.options.count("--db")) config.db_url = args.options["--db"];
+  if (args.options.count("--listen")) config.listen = args.options["--listen"];
+  if (Status s = ValidateConfig(config); !s.ok()) {
+    err << "okrbot: configuration error: " << s.message() << "\n";
+    return kExitUsage;
+  }
+
+  const std::string& cmd = args.command;
+  Status options_ok;
+  if (cmd == "serve")
+    options_ok = CheckOptions(args, {"--listen"});
+  else if (cmd == "console")
+    options_ok = CheckOptions(args, {"--user", "--workspace", "--admin", "--tz"});
+  else if (cmd == "import" || cmd == "migrate" || cmd == "check-config")
+    options_ok = CheckOptions(args, {});
+  else if (cmd == "export")
+    options_ok = CheckOptions(args, {"--format", "--workspace"});
+  else {
+    err << "okrbot: unknown command `" << cmd << "`\n" << kUsage;
+    return kExitUsage;
+  }
+  if (!options_ok.ok()) {
+    err << "okrbot: " << options_ok.message() << "\n";
+    return kExitUsage;
+  }
+  bool wants_positional = cmd == "import";
+  if ((wants_positional && args.positional.size() != 1) ||
+      (!wants_positional && !args.positional.empty())) {
+    err << "okrbot: "
+        << (wants_positional ? "import takes exactly one FILE"
+                             : "unexpected argument " + args.positional[0])
+        << "\n";
+    return kExitUsage;
+  }
+
+  if (cmd == "check-config") {
+    auto store = OpenStore(config.db_url);
+    if (!store.ok()) {
+      err << "okrbot: configuration error: " << store.status().message() << "\n";
+      return kExitUsage;
+    }
+    out << "configuration ok\n";
+    out << "database: " << RedactUrl(config.db_url) << "\n";
+    for (const auto& line : config.PlatformLines()) out << line << "\n";
+    if (config.secret_key.empty()) {
+      out << "warning: OKRBOT_SECRET_KEY is not set; tokens cannot be stored encrypted\n";
+    }
+    return kExitOk;
+  }
+
+  auto store = OpenMigratedStore(config);
+  if (!store.ok()) {
+    err << "okrbot: cannot open the database " << RedactUrl(config.db_url) << ": "
+        << store.status().message() << "\n";
+    return store.status().code() == StatusCode::kInvalidArgument ||
+                   store.status().code() == StatusCode::kFailedPrecondition
+               ? kExitUsage
+               : kExitFailure;
+  }
+
+  if (cmd == "migrate") {
+    auto version = (*store)->SchemaVersion();
+    if (!version.ok()) {
+      err << "okrbot: " << version.status().message() << "\n";
+      return kExitFailure;
+    }
+    out << "database schema at version " << *version << "\n";
+    return kExitOk;
+  }
+  if (cmd == "serve") return RunServe(config, store->get(), out, err);
+  if (cmd == "console") {
+    SystemClock clock;
+    Bot bot(store->get(), &clock);
+    ConsoleOptions options;
+    if (args.options.count("--workspace")) options.workspace_id = args.options["--workspace"];
+    if (args.options.count("--user")) {
+      options.user = args.options["--user"];
+    } else if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
+      options.user = user;
+    }
+    if (args.options.count("--tz")) options.tz = args.options["--tz"];
+    options.admin = args.options.count("--admin") != 0;
+    options.interactive = &in == &std::cin && isatty(STDIN_FILENO);
+    if (options.workspace_id.empty() || options.user.empty()) {
+      err << "okrbot: --workspace and --user must not be empty\n";
+      return kExitUsage;
+    }
+    if (Status s = bot.EnsureWorkspace(options.workspace_id, "console", "Console"); !s.ok()) {
+      err << "okrbot: " << s.message() << "\n";
+      return kExitFailure;
+    }
+    if (options.interactive) {
+      out << "okrbot console — workspace " << options.workspace_id << ", acting as " << options.user
+          << ". Type `help`; Ctrl-D to leave.\n";
+    }
+    RunConsole(&bot, options, in, out);
+    return kExitOk;
+  }
+  if (cmd == "import") {
+    std::ifstream file(args.positional[0], std::ios::binary);
+    if (!file) {
+      err << "okrbot: cannot read " << args.positional[0] << "\n";
+      return kExitUsage;
+    }
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    auto stats = ImportJson(store->get(), buffer.str());
+    if (!stats.ok()) {
+      err << "okrbot: import failed, nothing was imported: " << stats.status().message() << "\n";
+      return stats.status().code() == StatusCode::kInvalidArgument ||
+                     stats.status().code() == StatusCode::kAlreadyExists
+                 ? kExitUsage
+                 : kExitFailure;
+    }
+    out << "imported " << stats->workspaces << " workspace(s), " << stats->objectives
+        << " objective(s), " << stats->key_results << " key result(s), " << stats->checkins
+        << " check-in(s)\n";
+    return kExitOk;
+  }
+  // export
+  std::string format = args.options.count("--format") ? args.options["--format"] : "json";
+  std::string workspace = args.options.count("--workspace") ? args.options["--workspace"] : "";
+  if (format != "json" && format != "csv") {
+    err << "okrbot: --format is json or csv\n";
+    return kExitUsage;
+  }
+  auto text =
+      format == "json" ? ExportJson(store->get(), workspace) : ExportCsv(store->get(), workspace);
+  if (!text.ok()) {
+    err << "okrbot: export failed: " << text.status().message() << "\n";
+    return kExitFailure;
+  }
+  out << *text;
+  return kExitOk;
+}
+
+}  // namespace okrbot

@@ -1,0 +1,186 @@
+#include "cli/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace okrbot {
+
+std::vector<std::string> Config::PlatformLines() const {
+  std::vector<std::string> lines;
+  if (slack_configured()) {
+    std::string mode = !slack_bot_token.empty()   ? "single workspace (SLACK_BOT_TOKEN)"
+                       : !slack_client_id.empty() ? "multi-workspace OAuth"
+                                                  : "signing secret only";
+    lines.push_back("slack: configured, " + mode);
+  } else {
+    lines.push_back("slack: not configured (set SLACK_SIGNING_SECRET)");
+  }
+  if (!teams_auth) {
+    lines.push_back("teams: configured with TEAMS_AUTH=off (local development only!)");
+  } else if (teams_configured()) {
+    lines.push_back("teams: configured");
+  } else {
+    lines.push_back("teams: not configured (set TEAMS_APP_ID)");
+  }
+  lines.push_back(mattermost_configured()
+                      ? "mattermost: configured"
+                      : "mattermost: not configured (set MATTERMOST_COMMAND_TOKEN)");
+  return lines;
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+namespace {
+
+Status ParseSwitch(const std::string& name, const std::string& value, bool* out) {
+  std::string v;
+  for (unsigned char c : value) v.push_back(static_cast<char>(std::tolower(c)));
+  if (v == "on" || v == "true" || v == "1" || v == "yes") {
+    *out = true;
+  } else if (v == "off" || v == "false" || v == "0" || v == "no") {
+    *out = false;
+  } else {
+    return Status::InvalidArgument(name + " must be on or off, not \"" + value + "\".");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) {
+  std::string file = config_file;
+  if (file.empty()) file = env("OKRBOT_CONFIG").value_or("");
+  nlohmann::json from_file = nlohmann::json::object();
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return Status::InvalidArgument("Cannot read the config file " + file + ".");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    from_file = nlohmann::json::parse(buffer.str(), nullptr, false);
+    if (from_file.is_discarded() || !from_file.is_object()) {
+      return Status::InvalidArgument("The config file " + file +
+                                     " is not a JSON object of VARIABLE: value pairs.");
+    }
+    for (const auto& [key, value] : from_file.items()) {
+      if (!value.is_string() && !value.is_number() && !value.is_boolean()) {
+        return Status::InvalidArgument("In " + file + ", " + key +
+                                       " must be a string, number or boolean.");
+      }
+    }
+  }
+  auto get = [&](const std::string& name) -> std::optional<std::string> {
+    if (auto v = env(name)) return v;
+    if (from_file.contains(name)) {
+      const auto& v = from_file.at(name);
+      if (v.is_string()) return v.get<std::string>();
+      if (v.is_boolean()) return std::string(v.get<bool>() ? "on" : "off");
+      return v.dump();
+    }
+    return std::nullopt;
+  };
+  Config c;
+  auto set = [&](const char* name, std::string* field) {
+    if (auto v = get(name)) *field = *v;
+  };
+  set("OKRBOT_DB", &c.db_url);
+  set("OKRBOT_LISTEN", &c.listen);
+  set("OKRBOT_SECRET_KEY", &c.secret_key);
+  set("OKRBOT_LOG_LEVEL", &c.log_level);
+  set("SLACK_SIGNING_SECRET", &c.slack_signing_secret);
+  set("SLACK_BOT_TOKEN", &c.slack_bot_token);
+  set("SLACK_CLIENT_ID", &c.slack_client_id);
+  set("SLACK_CLIENT_SECRET", &c.slack_client_secret);
+  set("SLACK_API_BASE", &c.slack_api_base);
+  set("TEAMS_APP_ID", &c.teams_app_id);
+  set("TEAMS_APP_PASSWORD", &c.teams_app_password);
+  set("TEAMS_TENANT_ID", &c.teams_tenant_id);
+  set("TEAMS_OPENID_URL", &c.teams_openid_url);
+  set("MATTERMOST_COMMAND_TOKEN", &c.mattermost_command_token);
+  set("MATTERMOST_URL", &c.mattermost_url);
+  set("MATTERMOST_BOT_TOKEN", &c.mattermost_bot_token);
+  if (auto v = get("OKRBOT_SCHEDULER"))
+    OKRBOT_RETURN_IF_ERROR(ParseSwitch("OKRBOT_SCHEDULER", *v, &c.scheduler));
+  if (auto v = get("TEAMS_AUTH"))
+    OKRBOT_RETURN_IF_ERROR(ParseSwitch("TEAMS_AUTH", *v, &c.teams_auth));
+  if (auto v = get("OKRBOT_ENV")) c.production = *v == "production";
+  if (auto v = get("OKRBOT_HTTP_THREADS")) {
+    char* end = nullptr;
+    long n = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || n < 2 || n > 1024) {
+      return Status::InvalidArgument("OKRBOT_HTTP_THREADS must be a whole number from 2 to 1024.");
+    }
+    c.http_threads = static_cast<int>(n);
+  }
+  return c;
+}
+
+bool ParseListen(const std::string& text, std::string* host, int* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return false;
+  std::string h = text.substr(0, colon);
+  if (h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string p = text.substr(colon + 1);
+  if (h.empty() || p.size() > 5) return false;
+  for (unsigned char c : p) {
+    if (!std::isdigit(c)) return false;
+  }
+  int n = std::stoi(p);
+  if (n > 65535) return false;
+  *host = h;
+  *port = n;
+  return true;
+}
+
+Status ValidateConfig(const Config& c) {
+  std::string host;
+  int port = 0;
+  if (!ParseListen(c.listen, &host, &port)) {
+    return Status::InvalidArgument("OKRBOT_LISTEN must be HOST:PORT (e.g. 0.0.0.0:3000), not \"" +
+                                   c.listen + "\".");
+  }
+  bool sqlite = c.db_url.rfind("sqlite://", 0) == 0;
+  bool postgres = c.db_url.rfind("postgresql://", 0) == 0 || c.db_url.rfind("postgres://", 0) == 0;
+  if (!sqlite && !postgres) {
+    return Status::InvalidArgument(
+        "OKRBOT_DB must be sqlite:///path/to/file.db or postgresql://user@host/db.");
+  }
+  if (!c.secret_key.empty()) {
+    bool hex = c.secret_key.size() == 64;
+    for (unsigned char ch : c.secret_key) hex = hex && std::isxdigit(ch);
+    if (!hex) {
+      return Status::InvalidArgument(
+          "OKRBOT_SECRET_KEY must be 64 hex characters (32 random bytes): "
+          "generate one with `openssl rand -hex 32`.");
+    }
+  } else if (c.production) {
+    return Status::InvalidArgument(
+        "OKRBOT_SECRET_KEY is required in production (OKRBOT_ENV=production): "
+        "generate one with `openssl rand -hex 32`.");
+  }
+  if (c.production && !c.teams_auth) {
+    return Status::InvalidArgument("TEAMS_AUTH=off is for local development only, not production.");
+  }
+  for (const auto& [name, url] :
+       {std::pair<std::string, std::string>{"SLACK_API_BASE", c.slack_api_base},
+        {"TEAMS_OPENID_URL", c.teams_openid_url}}) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      return Status::InvalidArgument(name + " must be an http(s) URL.");
+    }
+  }
+  if (!c.slack_client_id.empty() && c.slack_client_secret.empty()) {
+    return Status::InvalidArgument("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not.");
+  }
+  return Status::Ok();
+}
+
+}  // namespace okrbot

@@ -1,0 +1,61 @@
+// Operator configuration: environment variables (secrets) and an optional JSON file.
+//
+// Contract: LoadConfig reads every documented variable (README "Configuration"); the JSON file
+// (`--config FILE` or OKRBOT_CONFIG) is an object whose keys are the same variable names, and
+// the environment wins over the file. ValidateConfig names the first problem it finds in words
+// an operator can act on. Values; thread-compatible.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/status.h"
+
+namespace okrbot {
+
+struct Config {
+  std::string db_url = "sqlite://./okrbot.db";  // OKRBOT_DB
+  std::string listen = "0.0.0.0:3000";          // OKRBOT_LISTEN
+  std::string secret_key;                       // OKRBOT_SECRET_KEY (64 hex chars)
+  bool scheduler = true;                        // OKRBOT_SCHEDULER on|off
+  int http_threads = 32;                        // OKRBOT_HTTP_THREADS
+  std::string log_level = "info";               // OKRBOT_LOG_LEVEL
+  bool production = false;                      // OKRBOT_ENV=production
+
+  std::string slack_signing_secret;                      // SLACK_SIGNING_SECRET
+  std::string slack_bot_token;                           // SLACK_BOT_TOKEN
+  std::string slack_client_id;                           // SLACK_CLIENT_ID
+  std::string slack_client_secret;                       // SLACK_CLIENT_SECRET
+  std::string slack_api_base = "https://slack.com/api";  // SLACK_API_BASE
+
+  std::string teams_app_id;        // TEAMS_APP_ID
+  std::string teams_app_password;  // TEAMS_APP_PASSWORD
+  std::string teams_tenant_id;     // TEAMS_TENANT_ID
+  std::string teams_openid_url =
+      "https://login.botframework.com/v1/.well-known/openidconfiguration";  // TEAMS_OPENID_URL
+  bool teams_auth = true;                                                   // TEAMS_AUTH on|off
+
+  std::string mattermost_command_token;  // MATTERMOST_COMMAND_TOKEN
+  std::string mattermost_url;            // MATTERMOST_URL
+  std::string mattermost_bot_token;      // MATTERMOST_BOT_TOKEN
+
+  bool slack_configured() const { return !slack_signing_secret.empty(); }
+  bool teams_configured() const { return !teams_app_id.empty() || !teams_auth; }
+  bool mattermost_configured() const { return !mattermost_command_token.empty(); }
+  // "slack: configured (single workspace)", "teams: not configured", ...
+  std::vector<std::string> PlatformLines() const;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup ProcessEnvironment();
+
+// `config_file` may be empty (then OKRBOT_CONFIG, if set, names the file).
+Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file);
+Status ValidateConfig(const Config& config);
+
+// "0.0.0.0:3000", "127.0.0.1:0", "[::1]:8080" -> host and port.
+bool ParseListen(const std::string& text, std::string* host, int* port);
+
+}  // namespace okrbot

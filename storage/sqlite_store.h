@@ -1,0 +1,145 @@
+// SqliteStore: the embedded Store, one SQLite database file (or ":memory:" for tests).
+//
+// Contract (in addition to storage/store.h):
+// - Open() opens or creates the file and sets the connection PRAGMAs (journal_mode=WAL,
+//   synchronous=FULL so an acknowledged write survives kill -9, foreign_keys=ON, busy_timeout).
+//   Open() does not touch the schema: callers run Migrate() (`okrbot migrate`, and
+//   `okrbot serve` on start). Until then every other method returns kFailedPrecondition
+//   ("not migrated") — never a crash. SchemaVersion() is 0 on a fresh file.
+// - Migrate() applies, in order, each step of the built-in migration list that is missing from
+//   the `schema_migrations` table, each in its own transaction; running it again is a no-op. A
+//   database migrated by a newer okrbot (a version this binary does not know) is refused with
+//   kFailedPrecondition rather than written with an old idea of the schema.
+// - Rows of every table carry `workspace_id` (non-empty) and every workspace-scoped query
+//   filters by it. Numbers of objectives, key results and initiatives are per workspace and
+//   assigned as max + 1 inside the inserting transaction. Objective.parent is stored as given
+//   (0 = none); it is not checked against existing objectives.
+// - EnqueueJob: a job whose next_attempt_at is unset (the epoch) is first attempted at due_at.
+//   Job ids and check-in ids are global and never reused. ClaimDueJobs needs a positive lease;
+//   MarkJob* on an unknown id is kNotFound.
+// - Update*: edit records with an empty workspace_id are filed under the row's workspace; one
+//   naming another workspace fails the whole update (kInvalidArgument).
+// - List order: workspaces by id, users by user id, objectives / key results / initiatives by
+//   number, check-ins newest first (at, then id), edits oldest first (at, then id), reminders
+//   by (kind, team), jobs by id. A limit <= 0 means no limit.
+// - Errors: SQLITE_BUSY/LOCKED beyond the busy timeout -> kUnavailable; uniqueness violations
+//   -> kAlreadyExists; other constraint violations (CHECK, NOT NULL, foreign key, NaN values)
+//   -> kInvalidArgument; a file that cannot be opened -> kUnavailable. Nothing throws.
+//
+// Thread-safety: all methods may be called concurrently from any thread. Every write goes
+// through one private entry point, Write(body), which today takes the store mutex and runs
+// BEGIN IMMEDIATE / body / COMMIT on the single connection (ROLLBACK when the body or the
+// commit fails, so nothing partial is stored). Bodies only issue statements on the connection
+// they are given and never begin or end transactions themselves. That is what allows group
+// commit later without touching any caller: a writer thread can collect many callers' bodies,
+// run each inside its own SAVEPOINT (ROLLBACK TO on failure), COMMIT once, and only then
+// answer each caller. Reads take the same mutex and run on the same connection; that trades
+// read concurrency for simplicity until a profile says otherwise.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bot/model.h"
+#include "bot/status.h"
+#include "storage/store.h"
+
+namespace okrbot {
+
+namespace sqlite_internal {
+class Connection;  // defined in sqlite_store.cc: the sqlite3 handle and its statement cache
+}  // namespace sqlite_internal
+
+class SqliteStore final : public Store {
+ public:
+  struct Options {
+    // How long a statement waits for another connection's lock before kUnavailable.
+    std::chrono::milliseconds busy_timeout{5000};
+  };
+
+  // Opens (creating if needed) the database at `path`; ":memory:" is a private in-memory
+  // database that lives as long as the returned store.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const Options& options);
+
+  // The version Migrate() brings a database to.
+  static int LatestSchemaVersion();
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore() override;
+
+  Status Migrate() override;
+  Result<int> SchemaVersion() override;
+  Status Ping() override;
+
+  Status UpsertWorkspace(const Workspace& workspace) override;
+  Result<Workspace> GetWorkspace(const std::string& workspace_id) override;
+  Result<std::vector<Workspace>> ListWorkspaces() override;
+  Status UpsertUser(const User& user) override;
+  Result<User> GetUser(const std::string& workspace_id, const std::string& user_id) override;
+  Result<std::vector<User>> ListUsers(const std::string& workspace_id) override;
+
+  Result<Objective> CreateObjective(const Objective& objective) override;
+  Result<Objective> GetObjective(const std::string& workspace_id, int64_t number) override;
+  Result<std::vector<Objective>> ListObjectives(const std::string& workspace_id,
+                                                const ObjectiveFilter& filter) override;
+  Status UpdateObjective(const Objective& objective, const std::vector<EditRecord>& edits) override;
+
+  Result<KeyResult> CreateKeyResult(const KeyResult& kr) override;
+  Result<KeyResult> GetKeyResult(const std::string& workspace_id, int64_t number) override;
+  Result<std::vector<KeyResult>> ListKeyResults(const std::string& workspace_id,
+                                                const KeyResultFilter& filter) override;
+  Status UpdateKeyResult(const KeyResult& kr, const std::vector<EditRecord>& edits) override;
+
+  Result<CheckIn> RecordCheckIn(const CheckIn& checkin) override;
+  Result<std::vector<CheckIn>> ListCheckIns(const std::string& workspace_id, int64_t kr,
+                                            int limit) override;
+
+  Result<Initiative> CreateInitiative(const Initiative& initiative) override;
+  Result<Initiative> GetInitiative(const std::string& workspace_id, int64_t number) override;
+  Result<std::vector<Initiative>> ListInitiatives(const std::string& workspace_id,
+                                                  int64_t kr) override;
+  Status UpdateInitiative(const Initiative& initiative,
+                          const std::vector<EditRecord>& edits) override;
+
+  Status AppendEdit(const EditRecord& edit) override;
+  Result<std::vector<EditRecord>> ListEdits(const std::string& workspace_id,
+                                            const std::string& entity) override;
+
+  Status PutReminder(const Reminder& reminder) override;
+  Result<std::vector<Reminder>> ListReminders(const std::string& workspace_id) override;
+  Status DeleteReminders(const std::string& workspace_id) override;
+
+  Result<bool> EnqueueJob(const Job& job) override;
+  Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
+                                        std::chrono::seconds lease) override;
+  Status MarkJobSent(int64_t job_id) override;
+  Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
+                       bool dead) override;
+  Result<std::vector<Job>> ListJobs(const JobFilter& filter) override;
+
+  // Test-only: the value of one connection PRAGMA set by Open() ("journal_mode",
+  // "synchronous", "foreign_keys" or "busy_timeout"), read on the store's own connection.
+  Result<std::string> PragmaForTesting(const std::string& name);
+
+ private:
+  using Body = std::function<Status(sqlite_internal::Connection&)>;
+
+  explicit SqliteStore(std::unique_ptr<sqlite_internal::Connection> connection);
+
+  // The only way to change the database: runs `body` inside one transaction (see the header
+  // comment for why every write funnels through here).
+  Status Write(const Body& body);
+  // Runs `body`, which only reads, on the connection.
+  Status Read(const Body& body);
+
+  std::mutex mutex_;
+  std::unique_ptr<sqlite_internal::Connection> connection_;  // guarded by mutex_
+};
+
+}  // namespace okrbot

@@ -1,0 +1,119 @@
+// Store: the one persistence interface of okrbot. SQLite (embedded default) and PostgreSQL
+// implement it and pass the same conformance suite (storage/store_conformance.h).
+//
+// Contract:
+// - Every method is scoped by workspace: a row of workspace A is never returned, changed or
+//   counted by a call that names workspace B ("not found" instead).
+// - Expected failures are values: kNotFound (unknown id), kAlreadyExists (duplicate number or
+//   job key), kInvalidArgument (violates a constraint), kUnavailable (database unreachable or
+//   busy beyond the timeout). Nothing partial is stored when a call fails.
+// - A write has been durably committed when the call returns ok (it survives kill -9).
+//   Implementations may batch concurrent writes from many threads into one transaction
+//   (group commit); callers cannot tell except by throughput.
+// - Implementations are thread-safe: any method may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/model.h"
+#include "bot/status.h"
+
+namespace okrbot {
+
+struct ObjectiveFilter {
+  std::string cycle;  // "" = any
+  std::string owner;  // "" = any
+  std::string team;   // "" = any
+  bool include_archived = false;
+};
+
+struct KeyResultFilter {
+  int64_t objective = 0;  // 0 = any
+  std::string owner;      // "" = any
+  bool include_archived = false;
+};
+
+struct JobFilter {
+  std::optional<JobState> state;  // empty = any
+  std::string workspace_id;       // "" = all workspaces (operator view)
+  int limit = 100;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Schema. Migrate() brings the database to the newest schema version (idempotent).
+  virtual Status Migrate() = 0;
+  virtual Result<int> SchemaVersion() = 0;
+  // Cheap round trip to the database, for readiness probes.
+  virtual Status Ping() = 0;
+
+  // Workspaces and users. Upserts insert or replace every field.
+  virtual Status UpsertWorkspace(const Workspace& workspace) = 0;
+  virtual Result<Workspace> GetWorkspace(const std::string& workspace_id) = 0;
+  virtual Result<std::vector<Workspace>> ListWorkspaces() = 0;
+  virtual Status UpsertUser(const User& user) = 0;
+  virtual Result<User> GetUser(const std::string& workspace_id, const std::string& user_id) = 0;
+  virtual Result<std::vector<User>> ListUsers(const std::string& workspace_id) = 0;
+
+  // Objectives. Create assigns the next number when `number` is 0; a given number that is
+  // taken is kAlreadyExists. Update replaces every field and appends `edits` to the history in
+  // the same transaction.
+  virtual Result<Objective> CreateObjective(const Objective& objective) = 0;
+  virtual Result<Objective> GetObjective(const std::string& workspace_id, int64_t number) = 0;
+  virtual Result<std::vector<Objective>> ListObjectives(const std::string& workspace_id,
+                                                        const ObjectiveFilter& filter) = 0;
+  virtual Status UpdateObjective(const Objective& objective,
+                                 const std::vector<EditRecord>& edits) = 0;
+
+  // Key results; the objective must exist in the same workspace (else kNotFound).
+  virtual Result<KeyResult> CreateKeyResult(const KeyResult& kr) = 0;
+  virtual Result<KeyResult> GetKeyResult(const std::string& workspace_id, int64_t number) = 0;
+  virtual Result<std::vector<KeyResult>> ListKeyResults(const std::string& workspace_id,
+                                                        const KeyResultFilter& filter) = 0;
+  virtual Status UpdateKeyResult(const KeyResult& kr, const std::vector<EditRecord>& edits) = 0;
+
+  // Check-ins. Record appends the check-in and, when it is the newest by time, sets the KR's
+  // `current` and `last_checkin_at` — atomically. Returns the stored check-in with its id.
+  virtual Result<CheckIn> RecordCheckIn(const CheckIn& checkin) = 0;
+  // Newest first; limit <= 0 means all.
+  virtual Result<std::vector<CheckIn>> ListCheckIns(const std::string& workspace_id, int64_t kr,
+                                                    int limit) = 0;
+
+  // Initiatives (work planned to move a KR).
+  virtual Result<Initiative> CreateInitiative(const Initiative& initiative) = 0;
+  virtual Result<Initiative> GetInitiative(const std::string& workspace_id, int64_t number) = 0;
+  virtual Result<std::vector<Initiative>> ListInitiatives(const std::string& workspace_id,
+                                                          int64_t kr) = 0;  // kr 0 = all
+  virtual Status UpdateInitiative(const Initiative& initiative,
+                                  const std::vector<EditRecord>& edits) = 0;
+
+  // Edit history: oldest first. entity "" = every entity of the workspace.
+  virtual Status AppendEdit(const EditRecord& edit) = 0;
+  virtual Result<std::vector<EditRecord>> ListEdits(const std::string& workspace_id,
+                                                    const std::string& entity) = 0;
+
+  // Reminders: one row per (workspace, kind, team). Put replaces that row.
+  virtual Status PutReminder(const Reminder& reminder) = 0;
+  virtual Result<std::vector<Reminder>> ListReminders(const std::string& workspace_id) = 0;
+  virtual Status DeleteReminders(const std::string& workspace_id) = 0;
+
+  // Jobs (outbox). Enqueue returns true when created, false when the key already existed
+  // (the existing job is left untouched).
+  virtual Result<bool> EnqueueJob(const Job& job) = 0;
+  // Claims up to `limit` pending jobs whose next_attempt_at <= now and whose lease (if any)
+  // expired; each claimed job gets lease_until = now + lease and attempts + 1.
+  virtual Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
+                                                std::chrono::seconds lease) = 0;
+  virtual Status MarkJobSent(int64_t job_id) = 0;
+  // Records a failed attempt: pending again at `retry_at`, or kDead when `dead`.
+  virtual Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
+                               bool dead) = 0;
+  virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;
+};
+
+}  // namespace okrbot

@@ -1,0 +1,158 @@
+// The okrbot binary as operators and scripts use it: exit codes, persistence across restarts,
+// import/export, check-config, and `serve` answering its health endpoints.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/test_util.h"
+
+namespace okrbot::testing {
+namespace {
+
+class CliTest : public ::testing::Test {
+ protected:
+  std::string Db() const { return "sqlite://" + dir_.File("okrbot.db"); }
+  ProcessResult Okrbot(std::vector<std::string> args, const std::string& input = "",
+                       std::vector<std::string> env = {}) {
+    args.insert(args.begin(), OkrbotBinary());
+    env.push_back("OKRBOT_DB=" + Db());
+    return RunProcess(args, input, env);
+  }
+  TempDir dir_;
+};
+
+TEST_F(CliTest, VersionAndHelp) {
+  auto version = Okrbot({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("okrbot 0.", 0), 0u) << version.out;
+  auto help = Okrbot({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* cmd : {"serve", "console", "import", "export", "migrate", "check-config"}) {
+    EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
+  }
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwoAndSayWhy) {
+  auto unknown = Okrbot({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command `frobnicate`"), std::string::npos);
+  auto bad_option = Okrbot({"export", "--format", "xml"});
+  EXPECT_EQ(bad_option.exit_code, 2);
+  EXPECT_NE(bad_option.err.find("json or csv"), std::string::npos);
+  auto bad_db_flag = Okrbot({"--db", "mysql://x", "migrate"});
+  EXPECT_EQ(bad_db_flag.exit_code, 2);
+  EXPECT_NE(bad_db_flag.err.find("OKRBOT_DB must be"), std::string::npos) << bad_db_flag.err;
+  auto no_file = Okrbot({"import"});
+  EXPECT_EQ(no_file.exit_code, 2);
+}
+
+TEST_F(CliTest, CheckConfigNamesTheProblem) {
+  auto ok = Okrbot({"check-config"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("slack: not configured"), std::string::npos);
+  auto weak = Okrbot({"check-config"}, "", {"OKRBOT_SECRET_KEY=abc"});
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.err.find("OKRBOT_SECRET_KEY must be 64 hex characters"), std::string::npos);
+  auto production = Okrbot({"check-config"}, "", {"OKRBOT_ENV=production"});
+  EXPECT_EQ(production.exit_code, 2);
+  EXPECT_NE(production.err.find("required in production"), std::string::npos);
+  auto listen = Okrbot({"check-config", "--listen", "nonsense"});
+  EXPECT_EQ(listen.exit_code, 2);
+  WriteFile(dir_.File("config.json"),
+            R"({"SLACK_SIGNING_SECRET": "s3cr3t", "OKRBOT_SCHEDULER": "off"})");
+  auto file = Okrbot({"--config", dir_.File("config.json"), "check-config"});
+  EXPECT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_NE(file.out.find("slack: configured"), std::string::npos);
+  EXPECT_EQ(file.out.find("s3cr3t"), std::string::npos) << "secrets are never printed";
+  WriteFile(dir_.File("broken.json"), "{nope");
+  EXPECT_EQ(Okrbot({"--config", dir_.File("broken.json"), "check-config"}).exit_code, 2);
+}
+
+TEST_F(CliTest, DataSurvivesARestart) {
+  auto first = Okrbot({"console", "--user", "alice"},
+                      "/okr objective add \"Delight customers\"\n"
+                      "/okr kr add O1 \"Increase NPS from 55 to 70\"\n"
+                      "/okr update KR1 61\n");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("KR1 updated: 61"), std::string::npos) << first.out;
+  auto second = Okrbot({"console", "--user", "bob"}, "/okr show KR1\n");
+  EXPECT_NE(second.out.find("Current: 61"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("by @alice"), std::string::npos);
+  auto migrate = Okrbot({"migrate"});
+  EXPECT_EQ(migrate.exit_code, 0);
+  EXPECT_NE(migrate.out.find("database schema at version"), std::string::npos);
+}
+
+TEST_F(CliTest, ExportImportRoundTripThroughFiles) {
+  Okrbot({"console", "--user", "alice"},
+         "objective add \"Grow\"\nkr add O1 \"Increase ARR from $1m to $1.2m\"\nupdate KR1 1.1m\n");
+  auto exported = Okrbot({"export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  WriteFile(dir_.File("export.json"), exported.out);
+  TempDir other;
+  std::vector<std::string> env = {"OKRBOT_DB=sqlite://" + other.File("copy.db")};
+  auto imported = RunProcess({OkrbotBinary(), "import", dir_.File("export.json")}, "", env);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_NE(imported.out.find("imported 1 workspace(s), 1 objective(s), 1 key result(s), "
+                              "1 check-in(s)"),
+            std::string::npos)
+      << imported.out;
+  auto again = RunProcess({OkrbotBinary(), "export"}, "", env);
+  EXPECT_EQ(again.out, exported.out);
+  auto twice = RunProcess({OkrbotBinary(), "import", dir_.File("export.json")}, "", env);
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find("nothing was imported"), std::string::npos);
+  auto csv = Okrbot({"export", "--format", "csv"});
+  EXPECT_NE(csv.out.find("KR1,Increase ARR from $1m to $1.2m"), std::string::npos) << csv.out;
+  WriteFile(dir_.File("garbage.json"), "not json");
+  auto garbage = Okrbot({"import", dir_.File("garbage.json")});
+  EXPECT_EQ(garbage.exit_code, 2);
+  EXPECT_NE(garbage.err.find("not valid JSON"), std::string::npos);
+}
+
+TEST_F(CliTest, ServeAnswersHealthAndStopsOnSigterm) {
+  int port = FreeLoopbackPort();
+  ChildGuard server(
+      StartProcess({OkrbotBinary(), "serve", "--listen", "127.0.0.1:" + std::to_string(port)},
+                   {"OKRBOT_DB=" + Db()}));
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto health = client.Get("/healthz");
+  while (!health && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    health = client.Get("/healthz");
+  }
+  ASSERT_TRUE(health) << "server did not come up";
+  EXPECT_EQ(health->status, 200);
+  auto ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("okrbot_http_requests_total"), std::string::npos);
+  auto slack = client.Post("/slack/commands", "text=list", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(slack);
+  EXPECT_EQ(slack->status, 404) << "a platform that is not configured answers 404";
+  client.stop();  // close the keep-alive connection so shutdown need not wait for it
+  kill(server.child().pid, SIGTERM);
+  int status = server.Wait();
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  char buf[4096];
+  std::string out;
+  ssize_t n;
+  while ((n = read(server.child().stdout_fd, buf, sizeof buf)) > 0) {
+    out.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(out.find("listening on 127.0.0.1:" + std::to_string(port)), std::string::npos) << out;
+  EXPECT_NE(out.find("slack: not configured"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace okrbot::testing
