@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "bot/checkin_form.h"
 #include "bot/command.h"
 #include "bot/cycle.h"
 #include "bot/ids.h"
@@ -132,27 +133,6 @@ std::string ConfidenceText(std::optional<int> confidence) {
   return std::to_string(*confidence) + "% (" + word + ")";
 }
 
-bool ParseConfidence(const std::string& text, int* out) {
-  std::string t = Lower(text);
-  if (t == "high")
-    *out = 80;
-  else if (t == "medium" || t == "med")
-    *out = 50;
-  else if (t == "low")
-    *out = 20;
-  else {
-    if (!t.empty() && t.back() == '%') t.pop_back();
-    if (t.empty() || t.size() > 3) return false;
-    for (unsigned char c : t) {
-      if (!std::isdigit(c)) return false;
-    }
-    int v = std::stoi(t);
-    if (v > 100) return false;
-    *out = v;
-  }
-  return true;
-}
-
 bool IsYes(const std::string& text) {
   std::string t = Lower(text);
   return t == "yes" || t == "true" || t == "1" || t == "y" || t == "on";
@@ -171,6 +151,8 @@ class Session {
         now_(clock->Now()) {}
 
   Reply Run();
+  // A check-in from a form or button (no command text to parse).
+  Reply RecordCheckIn(const CheckInInput& input);
 
  private:
   Reply Help();
@@ -649,10 +631,27 @@ Reply Session::KrAdd() {
 }
 
 Reply Session::Update() {
-  auto ref = RefArg(0, {RefKind::kKeyResult});
-  if (!ref.ok()) return Error(ref.status().message());
-  auto kr = LoadKeyResult(ref->number);
-  if (!kr.ok()) return NotFound(*ref);
+  CheckInInput input;
+  input.kr = cmd_.args[0].text;
+  input.value = cmd_.args[1].text;
+  std::vector<Token> tail = cmd_.tail;
+  if (Lower(input.value) == "not" && !tail.empty() && Lower(tail.front().text) == "done") {
+    tail.erase(tail.begin());
+    input.value = "not done";
+  }
+  input.confidence = cmd_.get("confidence");
+  if (cmd_.has("confidence") && input.confidence.empty()) input.confidence = " ";
+  input.note = Join(tail);
+  return RecordCheckIn(input);
+}
+
+Reply Session::RecordCheckIn(const CheckInInput& input) {
+  Ref ref;
+  if (!ParseRef(input.kr, &ref) || ref.kind != RefKind::kKeyResult) {
+    return Error("`" + input.kr + "` is not a key result id like KR1.");
+  }
+  auto kr = LoadKeyResult(ref.number);
+  if (!kr.ok()) return NotFound(ref);
   if (kr->archived) return Error(KeyResultRef(kr->number) + " is archived; it takes no check-ins.");
   auto objective = LoadObjective(kr->objective);
   if (!objective.ok()) return Failure(objective.status());
@@ -662,14 +661,9 @@ Reply Session::Update() {
                  "admin can update " +
                  KeyResultRef(kr->number) + ".");
   }
-  std::vector<Token> tail = cmd_.tail;
-  std::string raw = Lower(cmd_.args[1].text);
+  std::string typed = Trim(input.value);
+  std::string raw = Lower(typed);
   double value = 0;
-  bool relative = false;
-  if (raw == "not" && !tail.empty() && Lower(tail.front().text) == "done") {
-    tail.erase(tail.begin());
-    raw = "not done";
-  }
   if (raw == "done" || raw == "not done" || raw == "yes" || raw == "no") {
     if (kr->direction != Direction::kBinary) {
       return Error(KeyResultRef(kr->number) + " is measured by a number (" + MetricText(*kr) +
@@ -677,15 +671,15 @@ Reply Session::Update() {
     }
     value = (raw == "done" || raw == "yes") ? 1 : 0;
   } else {
-    if (!ParseNumber(cmd_.args[1].text, &value)) {
-      return Error("`" + cmd_.args[1].text +
+    if (!ParseNumber(typed, &value)) {
+      return Error("`" + typed +
                    "` is not a value: give a number like 62, a change "
                    "like +5 or -2, or done / not done for a yes/no key result.");
     }
-    relative = cmd_.args[1].text[0] == '+' || cmd_.args[1].text[0] == '-';
+    bool relative = typed[0] == '+' || typed[0] == '-';
     if (relative) {
       // "-2" means "two less" only as a change; an absolute negative value is rare in OKRs.
-      double sign = cmd_.args[1].text[0] == '-' ? -1 : 1;
+      double sign = typed[0] == '-' ? -1 : 1;
       value = kr->current.value_or(kr->baseline.value_or(0)) + sign * std::fabs(value);
     }
     if (kr->direction == Direction::kBinary && value != 0 && value != 1) {
@@ -698,14 +692,19 @@ Reply Session::Update() {
   c.value = value;
   c.author = actor_.user_id;
   c.at = now_;
-  if (cmd_.has("confidence")) {
+  if (!input.confidence.empty()) {
     int confidence;
-    if (!ParseConfidence(cmd_.get("confidence"), &confidence)) {
+    if (!ParseConfidence(input.confidence, &confidence)) {
       return Error("`confidence:` is 0–100, or high, medium or low.");
     }
     c.confidence = confidence;
   }
-  c.note = Join(tail);
+  // Forms allow line breaks; a check-in note is one line.
+  c.note = input.note;
+  for (char& ch : c.note) {
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  }
+  c.note = Trim(c.note);
   if (Status s = CheckText("The note", c.note, limits_.max_note_bytes, true); !s.ok()) {
     return Error(s.message());
   }
@@ -878,6 +877,7 @@ Reply Session::ShowKeyResult(const KeyResult& kr) {
     }
     r.List(std::move(lines));
   }
+  if (!kr.archived && MayChangeKr(kr, *objective)) AppendCheckInButtons(&r, kr);
   auto initiatives = store_->ListInitiatives(ws_.id, kr.number);
   if (initiatives.ok() && !initiatives->empty()) {
     std::vector<std::string> lines;
@@ -1739,31 +1739,36 @@ Status Bot::EnsureWorkspace(const std::string& workspace_id, const std::string& 
   return store_->UpsertWorkspace(ws);
 }
 
-Reply Bot::Handle(const Actor& actor, const std::string& text) {
-  auto fail = [](const std::string& message, const CommandSpec* spec) {
-    Reply r;
-    r.is_error = true;
-    r.Text(message);
-    if (spec != nullptr) {
-      r.Context("Usage: " + spec->usage);
-    } else {
-      r.Context("Try /okr help for the list of commands.");
-    }
-    return r;
-  };
-  if (text.size() > 8192) return fail("That command is too long (over 8 KB).", nullptr);
-  if (!IsValidUtf8(text)) return fail("That command is not valid UTF-8 text.", nullptr);
-  ParseOutcome parsed = ParseCommand(text);
-  if (!parsed.ok) return fail(parsed.error, parsed.spec);
+namespace {
+
+Reply Refusal(const std::string& message, const CommandSpec* spec) {
+  Reply r;
+  r.is_error = true;
+  r.Text(message);
+  if (spec != nullptr) {
+    r.Context("Usage: " + spec->usage);
+  } else {
+    r.Context("Try /okr help for the list of commands.");
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<Workspace> Bot::PrepareActor(const Actor& actor, Reply* refusal) {
   auto workspace = store_->GetWorkspace(actor.workspace_id);
   if (!workspace.ok()) {
-    if (workspace.status().code() == StatusCode::kNotFound) {
-      return fail("This workspace is not set up for okrbot (install the app first).", nullptr);
-    }
-    return fail("Sorry, I could not reach my database just now; nothing was changed.", nullptr);
+    *refusal =
+        workspace.status().code() == StatusCode::kNotFound
+            ? Refusal("This workspace is not set up for okrbot (install the app first).", nullptr)
+            : Refusal("Sorry, I could not reach my database just now; nothing was changed.",
+                      nullptr);
+    return workspace.status();
   }
   if (!workspace->installed) {
-    return fail("okrbot was removed from this workspace; reinstall it to continue.", nullptr);
+    *refusal =
+        Refusal("okrbot was removed from this workspace; reinstall it to continue.", nullptr);
+    return Status::FailedPrecondition("workspace uninstalled");
   }
   // Keep the person's platform details fresh, writing only when something changed.
   auto user = store_->GetUser(actor.workspace_id, actor.user_id);
@@ -1775,11 +1780,34 @@ Reply Bot::Handle(const Actor& actor, const std::string& text) {
     if (!actor.display_name.empty()) updated.display_name = actor.display_name;
     if (!actor.tz.empty()) updated.tz = actor.tz;
     if (Status s = store_->UpsertUser(updated); !s.ok()) {
-      return fail("Sorry, I could not reach my database just now; nothing was changed.", nullptr);
+      *refusal =
+          Refusal("Sorry, I could not reach my database just now; nothing was changed.", nullptr);
+      return s;
     }
   }
+  return workspace;
+}
+
+Reply Bot::Handle(const Actor& actor, const std::string& text) {
+  if (text.size() > 8192) return Refusal("That command is too long (over 8 KB).", nullptr);
+  if (!IsValidUtf8(text)) return Refusal("That command is not valid UTF-8 text.", nullptr);
+  ParseOutcome parsed = ParseCommand(text);
+  if (!parsed.ok) return Refusal(parsed.error, parsed.spec);
+  Reply refusal;
+  auto workspace = PrepareActor(actor, &refusal);
+  if (!workspace.ok()) return refusal;
   Session session(store_, clock_, limits_, actor, std::move(*workspace), parsed.command);
   return session.Run();
+}
+
+Reply Bot::SubmitCheckIn(const Actor& actor, const CheckInInput& input) {
+  Reply refusal;
+  auto workspace = PrepareActor(actor, &refusal);
+  if (!workspace.ok()) return refusal;
+  ParsedCommand command;
+  command.spec = FindCommand("update");
+  Session session(store_, clock_, limits_, actor, std::move(*workspace), command);
+  return session.RecordCheckIn(input);
 }
 
 }  // namespace okrbot

@@ -13,6 +13,7 @@
 
 #include <string>
 
+#include "bot/checkin_form.h"
 #include "bot/clock.h"
 #include "bot/reply.h"
 #include "bot/status.h"
@@ -50,7 +51,16 @@ class Bot {
   // Runs `text` ("/okr update KR1 62", "update KR1 62", ...) for `actor`.
   Reply Handle(const Actor& actor, const std::string& text);
 
+  // Records a check-in from a form or button, with the same checks and answer as `update`.
+  Reply SubmitCheckIn(const Actor& actor, const CheckInInput& input);
+
+  const BotLimits& limits() const { return limits_; }
+
  private:
+  // Looks up the actor's workspace (refusing unknown or uninstalled ones) and refreshes the
+  // person's platform details; on failure fills `refusal` with the answer to give.
+  Result<Workspace> PrepareActor(const Actor& actor, Reply* refusal);
+
   Store* store_;
   const Clock* clock_;
   BotLimits limits_;

@@ -133,5 +133,32 @@ TEST_F(BotTest, TooManyKrsIsFlaggedThenCapped) {
   EXPECT_NE(out.find("already has 25 key results"), std::string::npos) << out;
 }
 
+TEST_F(BotTest, FormCheckInsUseTheSameRulesAsUpdate) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase NPS from 55 to 70\"");
+  Actor owner{"slack:TA", "U1", "", "", false};
+  Reply ok =
+      bot_->SubmitCheckIn(owner, {"KR1", "62", "high", "line one\nline \"two\" (unbalanced"});
+  ASSERT_FALSE(ok.is_error) << RenderPlainText(ok);
+  auto stored = store_->ListCheckIns("slack:TA", 1, 0).value();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].note, "line one line \"two\" (unbalanced") << "notes are stored as typed";
+  EXPECT_EQ(stored[0].confidence, 80);
+  Actor stranger{"slack:TA", "U9", "", "", false};
+  EXPECT_TRUE(bot_->SubmitCheckIn(stranger, {"KR1", "70", "", ""}).is_error);
+  EXPECT_TRUE(bot_->SubmitCheckIn(owner, {"KR1", "lots", "", ""}).is_error);
+  Actor other_workspace{"slack:TB", "U1", "", "", true};
+  EXPECT_TRUE(bot_->SubmitCheckIn(other_workspace, {"KR1", "70", "", ""}).is_error);
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 0).value().size(), 1u);
+}
+
+TEST_F(BotTest, ShowOffersCheckInButtonsToWhoMayUpdate) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase NPS from 55 to 70\"");
+  EXPECT_NE(Say("slack:TA", "U1", "show KR1").find("[Update] [No change] [Snooze 1 week]"),
+            std::string::npos);
+  EXPECT_EQ(Say("slack:TA", "U9", "show KR1").find("[Update]"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace okrbot

@@ -151,6 +151,22 @@ struct Reminder {
   bool enabled = true;
 };
 
+// How okrbot reaches one installed workspace. The bot token is stored sealed (bot/secret_box.h)
+// by the adapter; the Store never sees it in clear. Uninstall empties the token.
+struct Installation {
+  std::string workspace_id;
+  std::string platform;
+  std::string team_id;
+  std::string enterprise_id;
+  std::string bot_token_sealed;
+  std::string bot_user_id;
+  std::string scopes;
+  std::string installer;  // user id of who installed
+  std::string extra;      // platform-specific JSON (e.g. Teams service URL)
+  Seconds installed_at{};
+  Seconds updated_at{};
+};
+
 enum class JobState { kPending, kSent, kDead };
 
 // A scheduled post in the outbox. `key` is unique (workspace|kind|target|period), so a post is

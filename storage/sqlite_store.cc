@@ -481,6 +481,29 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (state, next_attempt_at, id);
 CREATE INDEX jobs_by_workspace ON jobs (workspace_id, id);
 )sql"},
+    {2, R"sql(
+CREATE TABLE installations (
+  workspace_id TEXT NOT NULL PRIMARY KEY CHECK (workspace_id <> ''),
+  platform TEXT NOT NULL,
+  team_id TEXT NOT NULL,
+  enterprise_id TEXT NOT NULL,
+  bot_token_sealed TEXT NOT NULL,
+  bot_user_id TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  installer TEXT NOT NULL,
+  extra TEXT NOT NULL,
+  installed_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE seen_events (
+  workspace_id TEXT NOT NULL CHECK (workspace_id <> ''),
+  event_id TEXT NOT NULL CHECK (event_id <> ''),
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, event_id)
+);
+CREATE INDEX seen_events_by_time ON seen_events (seen_at);
+)sql"},
 };
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -1692,6 +1715,91 @@ Result<std::vector<EditRecord>> SqliteStore::ListEdits(const std::string& worksp
   });
   if (!status.ok()) return status;
   return edits;
+}
+
+// ---- Installations and seen events -------------------------------------------------------------
+
+Status SqliteStore::UpsertInstallation(const Installation& installation) {
+  OKRBOT_RETURN_IF_ERROR(CheckWorkspaceId(installation.workspace_id));
+  return Write([&](Connection& connection) {
+    static const std::string kSql =
+        "INSERT INTO installations (workspace_id, platform, team_id, enterprise_id, "
+        "bot_token_sealed, bot_user_id, scopes, installer, extra, installed_at, updated_at) "
+        "VALUES (:ws, :platform, :team, :enterprise, :token, :bot_user, :scopes, :installer, "
+        ":extra, :installed_at, :updated_at) "
+        "ON CONFLICT (workspace_id) DO UPDATE SET platform = excluded.platform, "
+        "team_id = excluded.team_id, enterprise_id = excluded.enterprise_id, "
+        "bot_token_sealed = excluded.bot_token_sealed, bot_user_id = excluded.bot_user_id, "
+        "scopes = excluded.scopes, installer = excluded.installer, extra = excluded.extra, "
+        "installed_at = excluded.installed_at, updated_at = excluded.updated_at";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", installation.workspace_id);
+    stmt->BindText(":platform", installation.platform);
+    stmt->BindText(":team", installation.team_id);
+    stmt->BindText(":enterprise", installation.enterprise_id);
+    stmt->BindText(":token", installation.bot_token_sealed);
+    stmt->BindText(":bot_user", installation.bot_user_id);
+    stmt->BindText(":scopes", installation.scopes);
+    stmt->BindText(":installer", installation.installer);
+    stmt->BindText(":extra", installation.extra);
+    stmt->BindTime(":installed_at", installation.installed_at);
+    stmt->BindTime(":updated_at", installation.updated_at);
+    return stmt->Run();
+  });
+}
+
+Result<Installation> SqliteStore::GetInstallation(const std::string& workspace_id) {
+  Installation installation;
+  bool found = false;
+  Status status = Read([&](Connection& connection) {
+    static const std::string kSql =
+        "SELECT workspace_id, platform, team_id, enterprise_id, bot_token_sealed, bot_user_id, "
+        "scopes, installer, extra, installed_at, updated_at FROM installations "
+        "WHERE workspace_id = :ws";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", workspace_id);
+    return ReadOneRow(*stmt, &found, [&] {
+      installation.workspace_id = stmt->Text(0);
+      installation.platform = stmt->Text(1);
+      installation.team_id = stmt->Text(2);
+      installation.enterprise_id = stmt->Text(3);
+      installation.bot_token_sealed = stmt->Text(4);
+      installation.bot_user_id = stmt->Text(5);
+      installation.scopes = stmt->Text(6);
+      installation.installer = stmt->Text(7);
+      installation.extra = stmt->Text(8);
+      installation.installed_at = Seconds(std::chrono::seconds(stmt->Int(9)));
+      installation.updated_at = Seconds(std::chrono::seconds(stmt->Int(10)));
+      return Status::Ok();
+    });
+  });
+  if (!status.ok()) return status;
+  if (!found) return Status::NotFound("No installation for workspace " + workspace_id + ".");
+  return installation;
+}
+
+Result<bool> SqliteStore::MarkEventSeen(const std::string& workspace_id,
+                                        const std::string& event_id, Seconds at) {
+  OKRBOT_RETURN_IF_ERROR(CheckWorkspaceId(workspace_id));
+  if (event_id.empty()) return Status::InvalidArgument("The event id is empty.");
+  bool first = false;
+  Status status = Write([&](Connection& connection) {
+    static const std::string kSql =
+        "INSERT INTO seen_events (workspace_id, event_id, seen_at) VALUES (:ws, :event, :at) "
+        "ON CONFLICT (workspace_id, event_id) DO NOTHING";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", workspace_id);
+    stmt->BindText(":event", event_id);
+    stmt->BindTime(":at", at);
+    OKRBOT_RETURN_IF_ERROR(stmt->Run());
+    first = connection.Changes() > 0;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return first;
 }
 
 // ---- Reminders --------------------------------------------------------------------------------

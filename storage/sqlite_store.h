@@ -80,6 +80,10 @@ class SqliteStore final : public Store {
   Status UpsertWorkspace(const Workspace& workspace) override;
   Result<Workspace> GetWorkspace(const std::string& workspace_id) override;
   Result<std::vector<Workspace>> ListWorkspaces() override;
+  Status UpsertInstallation(const Installation& installation) override;
+  Result<Installation> GetInstallation(const std::string& workspace_id) override;
+  Result<bool> MarkEventSeen(const std::string& workspace_id, const std::string& event_id,
+                             Seconds at) override;
   Status UpsertUser(const User& user) override;
   Result<User> GetUser(const std::string& workspace_id, const std::string& user_id) override;
   Result<std::vector<User>> ListUsers(const std::string& workspace_id) override;

@@ -60,6 +60,16 @@ class Store {
   virtual Result<User> GetUser(const std::string& workspace_id, const std::string& user_id) = 0;
   virtual Result<std::vector<User>> ListUsers(const std::string& workspace_id) = 0;
 
+  // Installations: one per workspace. Upsert inserts or replaces every field.
+  virtual Status UpsertInstallation(const Installation& installation) = 0;
+  virtual Result<Installation> GetInstallation(const std::string& workspace_id) = 0;
+
+  // Inbound event de-duplication (platform retries): records `event_id` for the workspace and
+  // returns true the first time, false when it was seen before. Atomic across threads and
+  // processes sharing the database.
+  virtual Result<bool> MarkEventSeen(const std::string& workspace_id, const std::string& event_id,
+                                     Seconds at) = 0;
+
   // Objectives. Create assigns the next number when `number` is 0; a given number that is
   // taken is kAlreadyExists. Update replaces every field and appends `edits` to the history in
   // the same transaction.

@@ -333,6 +333,54 @@ TEST_P(StoreConformanceTest, FreshStoreIsMigratedReachableAndEmpty) {
   EXPECT_TRUE(jobs->empty());
 }
 
+// ---- Installations and seen events --------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, InstallationRoundTripsAndReinstallReplaces) {
+  Installation installation;
+  installation.workspace_id = kWorkspaceA;
+  installation.platform = "slack";
+  installation.team_id = "T1";
+  installation.enterprise_id = "E1";
+  installation.bot_token_sealed = "v1:c2VhbGVk";
+  installation.bot_user_id = "UBOT";
+  installation.scopes = "commands,chat:write";
+  installation.installer = "U1";
+  installation.extra = R"({"service_url":"https://x"})";
+  installation.installed_at = Seconds(std::chrono::seconds(1700000000));
+  installation.updated_at = Seconds(std::chrono::seconds(1700000001));
+  ASSERT_OK(store().UpsertInstallation(installation));
+  Result<Installation> read = store().GetInstallation(kWorkspaceA);
+  ASSERT_OK(read);
+  EXPECT_EQ(read->team_id, "T1");
+  EXPECT_EQ(read->enterprise_id, "E1");
+  EXPECT_EQ(read->bot_token_sealed, "v1:c2VhbGVk");
+  EXPECT_EQ(read->bot_user_id, "UBOT");
+  EXPECT_EQ(read->scopes, "commands,chat:write");
+  EXPECT_EQ(read->installer, "U1");
+  EXPECT_EQ(read->extra, installation.extra);
+  EXPECT_EQ(read->installed_at, installation.installed_at);
+  EXPECT_EQ(read->updated_at, installation.updated_at);
+
+  installation.bot_token_sealed = "";  // uninstall removes the token
+  ASSERT_OK(store().UpsertInstallation(installation));
+  EXPECT_EQ(store().GetInstallation(kWorkspaceA)->bot_token_sealed, "");
+  EXPECT_EQ(store().GetInstallation(kWorkspaceB).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, EventIsSeenOncePerWorkspace) {
+  Seconds at(std::chrono::seconds(1700000000));
+  Result<bool> first = store().MarkEventSeen(kWorkspaceA, "Ev1", at);
+  ASSERT_OK(first);
+  EXPECT_TRUE(*first);
+  Result<bool> retry = store().MarkEventSeen(kWorkspaceA, "Ev1", at);
+  ASSERT_OK(retry);
+  EXPECT_FALSE(*retry);
+  Result<bool> other_workspace = store().MarkEventSeen(kWorkspaceB, "Ev1", at);
+  ASSERT_OK(other_workspace);
+  EXPECT_TRUE(*other_workspace);
+  EXPECT_FALSE(store().MarkEventSeen(kWorkspaceA, "", at).ok());
+}
+
 // ---- Workspaces and users ---------------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, WorkspaceRoundTripsEveryField) {
