@@ -101,6 +101,7 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   set("SLACK_CLIENT_ID", &c.slack_client_id);
   set("SLACK_CLIENT_SECRET", &c.slack_client_secret);
   set("SLACK_API_BASE", &c.slack_api_base);
+  set("SLACK_AUTHORIZE_URL", &c.slack_authorize_url);
   set("TEAMS_APP_ID", &c.teams_app_id);
   set("TEAMS_APP_PASSWORD", &c.teams_app_password);
   set("TEAMS_TENANT_ID", &c.teams_tenant_id);
@@ -112,6 +113,15 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
     OKRBOT_RETURN_IF_ERROR(ParseSwitch("OKRBOT_SCHEDULER", *v, &c.scheduler));
   if (auto v = get("TEAMS_AUTH"))
     OKRBOT_RETURN_IF_ERROR(ParseSwitch("TEAMS_AUTH", *v, &c.teams_auth));
+  if (auto v = get("SLACK_COMMAND_BUDGET_MS")) {
+    char* end = nullptr;
+    long n = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || n < 10 || n > 2900) {
+      return Status::InvalidArgument(
+          "SLACK_COMMAND_BUDGET_MS must be 10 to 2900 (Slack waits 3 s).");
+    }
+    c.slack_command_budget_ms = static_cast<int>(n);
+  }
   if (auto v = get("OKRBOT_ENV")) c.production = *v == "production";
   if (auto v = get("OKRBOT_HTTP_THREADS")) {
     char* end = nullptr;
@@ -176,6 +186,11 @@ Status ValidateConfig(const Config& c) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
       return Status::InvalidArgument(name + " must be an http(s) URL.");
     }
+  }
+  if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" &&
+      c.log_level != "warn" && c.log_level != "error" && c.log_level != "off") {
+    return Status::InvalidArgument(
+        "OKRBOT_LOG_LEVEL must be trace, debug, info, warn, error or off.");
   }
   if (!c.slack_client_id.empty() && c.slack_client_secret.empty()) {
     return Status::InvalidArgument("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not.");

@@ -29,6 +29,8 @@ struct Config {
   std::string slack_client_id;                           // SLACK_CLIENT_ID
   std::string slack_client_secret;                       // SLACK_CLIENT_SECRET
   std::string slack_api_base = "https://slack.com/api";  // SLACK_API_BASE
+  int slack_command_budget_ms = 2500;  // SLACK_COMMAND_BUDGET_MS: then answer via response_url
+  std::string slack_authorize_url = "https://slack.com/oauth/v2/authorize";  // SLACK_AUTHORIZE_URL
 
   std::string teams_app_id;        // TEAMS_APP_ID
   std::string teams_app_password;  // TEAMS_APP_PASSWORD

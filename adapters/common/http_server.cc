@@ -1,0 +1,121 @@
+#include "adapters/common/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace okrbot {
+namespace {
+
+// Measures one request and logs/counts it when the handler is done.
+class RequestScope {
+ public:
+  RequestScope(Metrics* metrics, std::string route, const httplib::Request& request,
+               const httplib::Response& response)
+      : metrics_(metrics),
+        route_(std::move(route)),
+        request_(request),
+        response_(response),
+        start_(std::chrono::steady_clock::now()) {}
+  ~RequestScope() {
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start_);
+    int status = response_.status <= 0 ? 200 : response_.status;
+    metrics_->ObserveRequest(route_, status, elapsed);
+    spdlog::info("http {} {} {} {}us from {}", request_.method, route_, status, elapsed.count(),
+                 request_.remote_addr);
+  }
+
+ private:
+  Metrics* metrics_;
+  std::string route_;
+  const httplib::Request& request_;
+  const httplib::Response& response_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerOptions options, Metrics* metrics)
+    : options_(std::move(options)), metrics_(metrics) {
+  server_.set_tcp_nodelay(true);
+  const int threads = options_.threads;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_read_timeout(options_.read_timeout_seconds, 0);
+  server_.set_write_timeout(options_.write_timeout_seconds, 0);
+  server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
+  server_.set_keep_alive_max_count(10000);
+  server_.set_payload_max_length(options_.body_limit);
+}
+
+void HttpServer::Post(const std::string& path, PostHandler handler) {
+  const size_t limit = options_.body_limit;
+  server_.Post(path, [this, path, limit, handler](const httplib::Request& request,
+                                                  httplib::Response& response,
+                                                  const httplib::ContentReader& reader) {
+    RequestScope scope(metrics_, path, request, response);
+    if (request.has_header("Content-Length")) {
+      unsigned long long declared =
+          std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10);
+      if (declared > limit) {
+        response.status = 413;
+        response.set_content("request body too large\n", "text/plain");
+        return;
+      }
+    }
+    std::string body;
+    bool too_large = false;
+    reader([&](const char* data, size_t length) {
+      if (body.size() + length > limit) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, length);
+      return true;
+    });
+    if (too_large) {
+      response.status = 413;
+      response.set_content("request body too large\n", "text/plain");
+      return;
+    }
+    handler(request, body, response);
+  });
+}
+
+void HttpServer::Get(const std::string& path, GetHandler handler) {
+  server_.Get(path,
+              [this, path, handler](const httplib::Request& request, httplib::Response& response) {
+                RequestScope scope(metrics_, path, request, response);
+                handler(request, response);
+              });
+}
+
+bool HttpServer::Bind() {
+  // cpp-httplib 0.11.4 listens with a backlog of 5, which drops connections in bursts: capture
+  // the socket while binding and listen again with the system maximum.
+  int listen_fd = -1;
+  server_.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
+  bool bound;
+  if (options_.port == 0) {
+    port_ = server_.bind_to_any_port(options_.host);
+    bound = port_ > 0;
+  } else {
+    port_ = options_.port;
+    bound = server_.bind_to_port(options_.host, options_.port);
+  }
+  server_.set_socket_options(httplib::default_socket_options);
+  if (bound && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  return bound;
+}
+
+bool HttpServer::Run() { return server_.listen_after_bind(); }
+
+void HttpServer::Stop() { server_.stop(); }
+
+}  // namespace okrbot

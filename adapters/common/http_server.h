@@ -1,0 +1,61 @@
+// The HTTP server every adapter registers its routes on (cpp-httplib underneath).
+//
+// Contract:
+// - TCP_NODELAY on; a fixed worker pool (`threads`); read, write and keep-alive timeouts so idle
+//   or slow clients cannot hold a worker for long.
+// - POST routes get the raw body, read through a ContentReader (Debian's cpp-httplib refuses
+//   form bodies over 8 KiB otherwise) and capped at `body_limit`: a larger body is answered 413
+//   before the handler runs.
+// - Every answer is counted in Metrics (route, status, latency) and access-logged without
+//   bodies or secrets.
+// - Stop() stops accepting, lets in-flight requests finish, and makes Run() return.
+// Register routes before Run(); Stop() may be called from any thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <string>
+
+#include "adapters/common/metrics.h"
+
+namespace okrbot {
+
+struct HttpServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 3000;  // 0 = any free port (see port())
+  int threads = 32;
+  size_t body_limit = 1 << 20;
+  int read_timeout_seconds = 5;
+  int write_timeout_seconds = 5;
+  int keep_alive_timeout_seconds = 5;
+};
+
+class HttpServer {
+ public:
+  // (request, raw body, response)
+  using PostHandler =
+      std::function<void(const httplib::Request&, const std::string&, httplib::Response&)>;
+  using GetHandler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  HttpServer(HttpServerOptions options, Metrics* metrics);
+
+  void Post(const std::string& path, PostHandler handler);
+  void Get(const std::string& path, GetHandler handler);
+
+  // Binds the listening socket; false when the address cannot be used.
+  bool Bind();
+  int port() const { return port_; }
+  // Serves until Stop(); returns false if serving failed.
+  bool Run();
+  bool IsRunning() const { return server_.is_running(); }
+  void Stop();
+
+ private:
+  HttpServerOptions options_;
+  Metrics* metrics_;
+  httplib::Server server_;
+  int port_ = 0;
+};
+
+}  // namespace okrbot

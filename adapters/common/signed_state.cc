@@ -1,0 +1,157 @@
+#include "adapters/common/signed_state.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+namespace okrbot {
+namespace {
+
+constexpr size_t kExpirySize = 8;
+constexpr size_t kNonceSize = 16;
+constexpr size_t kPayloadSize = kExpirySize + kNonceSize;
+constexpr size_t kMacSize = 32;  // SHA-256
+// Unpadded base64url lengths: 24 bytes -> 32 characters, 32 bytes -> 43.
+constexpr size_t kPayloadTextSize = (kPayloadSize * 4 + 2) / 3;
+constexpr size_t kMacTextSize = (kMacSize * 4 + 2) / 3;
+constexpr size_t kStateSize = kPayloadTextSize + 1 + kMacTextSize;
+
+constexpr char kBase64UrlAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr char kExpiredMessage[] = "The install link expired; start again from /slack/install.";
+constexpr char kMalformedMessage[] =
+    "The install link is not valid (its state is malformed); start again from /slack/install.";
+constexpr char kForgedMessage[] =
+    "The install link is not valid (its state was altered or is for another purpose); start "
+    "again from /slack/install.";
+
+int Base64UrlValue(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+// Unpadded base64url (RFC 4648 §5): safe in a query string without escaping.
+std::string Base64UrlEncode(const unsigned char* bytes, size_t size) {
+  std::string out;
+  out.reserve((size * 4 + 2) / 3);
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (size_t i = 0; i < size; ++i) {
+    buffer = (buffer << 8) | bytes[i];
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kBase64UrlAlphabet[(buffer >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kBase64UrlAlphabet[(buffer << (6 - bits)) & 63]);
+  return out;
+}
+
+// Strict: only the canonical encoding (unused trailing bits zero) decodes.
+bool Base64UrlDecode(std::string_view text, std::string* out) {
+  if (text.size() % 4 == 1) return false;
+  out->clear();
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int value = Base64UrlValue(c);
+    if (value < 0) return false;
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return (buffer & ((1u << bits) - 1)) == 0;
+}
+
+}  // namespace
+
+SignedStateIssuer::SignedStateIssuer(std::string key, const Clock* clock, std::chrono::seconds ttl)
+    : key_(std::move(key)), clock_(clock), ttl_(ttl) {}
+
+SignedStateIssuer::~SignedStateIssuer() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+// base64url(HMAC-SHA256(key, purpose "|" payload)), or "" if OpenSSL fails. The payload never
+// contains '|', so distinct (purpose, payload) pairs always give distinct MAC inputs.
+std::string SignedStateIssuer::MacOf(std::string_view purpose, std::string_view payload) const {
+  std::string message;
+  message.reserve(purpose.size() + 1 + payload.size());
+  message.append(purpose).append("|").append(payload);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  if (key_.size() > INT_MAX ||
+      HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
+           &mac_size) == nullptr ||
+      mac_size != kMacSize) {
+    return "";
+  }
+  return Base64UrlEncode(mac, mac_size);
+}
+
+std::string SignedStateIssuer::Issue(std::string_view purpose) const {
+  unsigned char payload[kPayloadSize];
+  const uint64_t expiry = static_cast<uint64_t>((clock_->Now() + ttl_).time_since_epoch().count());
+  for (size_t i = 0; i < kExpirySize; ++i) {
+    payload[i] = static_cast<unsigned char>(expiry >> (8 * (kExpirySize - 1 - i)));
+  }
+  // The nonce makes every state unique, so equal expiries still give unguessable values.
+  if (RAND_bytes(payload + kExpirySize, kNonceSize) != 1) {
+    std::fputs("okrbot: SignedStateIssuer: the random number generator failed; aborting.\n",
+               stderr);
+    std::abort();
+  }
+  std::string state = Base64UrlEncode(payload, kPayloadSize);
+  const std::string mac = MacOf(purpose, state);
+  state.push_back('.');
+  state += mac;  // an empty MAC (OpenSSL failure) leaves a state Check refuses
+  return state;
+}
+
+Status SignedStateIssuer::Check(std::string_view state, std::string_view purpose) const {
+  if (key_.empty()) {
+    return Status::FailedPrecondition(
+        "The install link cannot be checked: no state signing key is configured.");
+  }
+  if (state.size() != kStateSize || state[kPayloadTextSize] != '.') {
+    return Status::PermissionDenied(kMalformedMessage);
+  }
+  const std::string_view payload_text = state.substr(0, kPayloadTextSize);
+  const std::string_view mac_text = state.substr(kPayloadTextSize + 1);
+  // Verify before decoding: nothing in the payload is looked at until we know we wrote it.
+  const std::string expected_mac = MacOf(purpose, payload_text);
+  if (expected_mac.size() != kMacTextSize) {
+    return Status::Internal("Could not compute the install link signature (OpenSSL failure).");
+  }
+  if (CRYPTO_memcmp(expected_mac.data(), mac_text.data(), kMacTextSize) != 0) {
+    return Status::PermissionDenied(kForgedMessage);
+  }
+  std::string payload;
+  if (!Base64UrlDecode(payload_text, &payload) || payload.size() != kPayloadSize) {
+    return Status::PermissionDenied(kMalformedMessage);
+  }
+  uint64_t expiry = 0;
+  for (size_t i = 0; i < kExpirySize; ++i) {
+    expiry = (expiry << 8) | static_cast<unsigned char>(payload[i]);
+  }
+  const long long now = clock_->Now().time_since_epoch().count();
+  if (now > static_cast<long long>(expiry)) return Status::PermissionDenied(kExpiredMessage);
+  return Status::Ok();
+}
+
+}  // namespace okrbot

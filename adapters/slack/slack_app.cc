@@ -1,0 +1,577 @@
+#include "adapters/slack/slack_app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <nlohmann/json.hpp>
+
+#include "adapters/common/form.h"
+#include "adapters/slack/block_kit.h"
+#include "bot/ids.h"
+#include "bot/metric.h"
+#include "bot/text_render.h"
+
+namespace okrbot::slack {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kStatePurpose[] = "slack-install";
+constexpr char kCheckInCallback[] = "checkin";
+
+void Json(httplib::Response& response, const json& body, int status = 200) {
+  response.status = status;
+  response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                       "application/json; charset=utf-8");
+}
+
+void Text(httplib::Response& response, int status, const std::string& text) {
+  response.status = status;
+  response.set_content(text + "\n", "text/plain; charset=utf-8");
+}
+
+void Html(httplib::Response& response, int status, const std::string& title,
+          const std::string& message) {
+  response.status = status;
+  response.set_content("<!doctype html><meta charset=utf-8><title>okrbot</title><h1>" + title +
+                           "</h1><p>" + message + "</p>\n",
+                       "text/html; charset=utf-8");
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Reply PlainReply(const std::string& text, bool is_error) {
+  Reply r;
+  r.is_error = is_error;
+  r.Text(text);
+  return r;
+}
+
+// "KR3|C123|1700000000.000100|1" -> parts (kr, channel, ts, ephemeral flag).
+std::vector<std::string> SplitMetadata(const std::string& metadata) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t bar = metadata.find('|', start);
+    parts.push_back(metadata.substr(start, bar - start));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  parts.resize(5);
+  return parts;
+}
+
+}  // namespace
+
+SlackApp::SlackApp(SlackAppOptions options, Store* store, Bot* bot, SlackClient* client,
+                   const SecretBox* secret_box, const Clock* clock, Metrics* metrics)
+    : options_(std::move(options)),
+      store_(store),
+      bot_(bot),
+      client_(client),
+      secret_box_(secret_box),
+      clock_(clock),
+      metrics_(metrics),
+      verifier_(options_.signing_secret, clock),
+      state_issuer_(
+          options_.client_secret.empty() ? options_.signing_secret : options_.client_secret, clock),
+      background_(options_.background_threads) {}
+
+SlackApp::~SlackApp() { background_.Shutdown(); }
+
+void SlackApp::Register(HttpServer* server) {
+  server->Post("/slack/commands", [this](const httplib::Request& request, const std::string& body,
+                                         httplib::Response& response) {
+    if (VerifyOrRefuse(request, body, response)) HandleCommand(body, response);
+  });
+  server->Post("/slack/interactions", [this](const httplib::Request& request,
+                                             const std::string& body, httplib::Response& response) {
+    if (VerifyOrRefuse(request, body, response)) HandleInteraction(body, response);
+  });
+  server->Post("/slack/events", [this](const httplib::Request& request, const std::string& body,
+                                       httplib::Response& response) {
+    if (VerifyOrRefuse(request, body, response)) HandleEvent(body, response);
+  });
+  server->Get("/slack/install",
+              [this](const httplib::Request& request, httplib::Response& response) {
+                HandleInstall(request, response);
+              });
+  server->Get("/slack/oauth/callback",
+              [this](const httplib::Request& request, httplib::Response& response) {
+                HandleOAuthCallback(request, response);
+              });
+}
+
+bool SlackApp::VerifyOrRefuse(const httplib::Request& request, const std::string& body,
+                              httplib::Response& response) {
+  Status verified = verifier_.Verify(request.get_header_value("X-Slack-Request-Timestamp"),
+                                     request.get_header_value("X-Slack-Signature"), body);
+  if (verified.ok()) return true;
+  spdlog::warn("slack: refused {} from {}: {}", request.path, request.remote_addr,
+               verified.message());
+  Text(response, 401, "request signature could not be verified");
+  return false;
+}
+
+Result<std::pair<std::string, std::string>> SlackApp::WorkspaceAndToken(
+    const std::string& team_id, const std::string& enterprise_id) {
+  if (team_id.empty()) return Status::InvalidArgument("The request names no team.");
+  std::string workspace_id = "slack:" + team_id;
+  if (!options_.bot_token.empty()) {
+    OKRBOT_RETURN_IF_ERROR(bot_->EnsureWorkspace(workspace_id, "slack", team_id));
+    return std::make_pair(workspace_id, options_.bot_token);
+  }
+  auto installation = store_->GetInstallation(workspace_id);
+  if (!installation.ok()) return installation.status();
+  if (installation->bot_token_sealed.empty() || secret_box_ == nullptr) {
+    return Status::NotFound("okrbot is not installed in this workspace.");
+  }
+  auto token = secret_box_->Open(installation->bot_token_sealed);
+  if (!token.ok()) {
+    spdlog::error("slack: cannot open the stored token of {} (was OKRBOT_SECRET_KEY changed?)",
+                  workspace_id);
+    return Status::Unavailable("The stored Slack token cannot be read.");
+  }
+  (void)enterprise_id;  // kept on the installation; the workspace is the team
+  return std::make_pair(workspace_id, *token);
+}
+
+Actor SlackApp::MakeActor(const std::string& workspace_id, const std::string& token,
+                          const std::string& user_id, const std::string& fallback_name) {
+  Actor actor;
+  actor.workspace_id = workspace_id;
+  actor.user_id = user_id;
+  actor.display_name = fallback_name;
+  std::string key = workspace_id + "|" + user_id;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = user_cache_.find(key);
+    if (it != user_cache_.end() && it->second.expires > now) {
+      actor.display_name = it->second.display_name;
+      actor.tz = it->second.tz;
+      actor.platform_admin = it->second.is_admin;
+      return actor;
+    }
+  }
+  auto info = client_->UsersInfo(token, user_id);
+  metrics_->CountPlatformCall("slack", info.ok() ? "ok" : "error");
+  if (!info.ok()) {
+    // The command still runs; the name and zone are refreshed on a later command.
+    spdlog::warn("slack: users.info for {} failed: {}", user_id, info.status().message());
+    return actor;
+  }
+  CachedUser cached;
+  cached.display_name = !info->display_name.empty() ? info->display_name
+                        : !info->real_name.empty()  ? info->real_name
+                                                    : info->name;
+  if (cached.display_name.empty()) cached.display_name = fallback_name;
+  cached.tz = info->tz;
+  cached.is_admin = info->is_admin || info->is_owner;
+  cached.expires = now + options_.user_cache_ttl;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    user_cache_[key] = cached;
+  }
+  actor.display_name = cached.display_name;
+  actor.tz = cached.tz;
+  actor.platform_admin = cached.is_admin;
+  return actor;
+}
+
+void SlackApp::HandleCommand(const std::string& body, httplib::Response& response) {
+  auto form = ParseForm(body);
+  if (!form.ok()) {
+    Text(response, 400, "malformed form body");
+    return;
+  }
+  auto field = [&](const char* key) {
+    auto it = form->find(key);
+    return it == form->end() ? std::string() : it->second;
+  };
+  std::string team_id = field("team_id");
+  std::string user_id = field("user_id");
+  if (team_id.empty() || user_id.empty()) {
+    Text(response, 400, "team_id and user_id are required");
+    return;
+  }
+  auto workspace = WorkspaceAndToken(team_id, field("enterprise_id"));
+  if (!workspace.ok()) {
+    std::string message =
+        workspace.status().code() == StatusCode::kNotFound
+            ? "okrbot is not installed in this workspace. Ask an admin to install it "
+              "(the /slack/install page of your okrbot server)."
+            : "Sorry, okrbot cannot reach its data just now. Please try again in a moment.";
+    Json(response, CommandResponse(PlainReply(message, true)));
+    return;
+  }
+  const auto [workspace_id, token] = *workspace;
+  std::string text = field("text");
+  std::string response_url = field("response_url");
+  std::string user_name = field("user_name");
+
+  // The work runs in the background pool; if it misses the budget, Slack gets an
+  // acknowledgement now and the answer later through response_url.
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable done_cv;
+    bool done = false;
+    bool handler_gave_up = false;
+    Reply reply;
+  };
+  auto shared = std::make_shared<Shared>();
+  bool submitted = background_.Submit(
+      [this, shared, workspace_id, token, user_id, user_name, text, response_url] {
+        Actor actor = MakeActor(workspace_id, token, user_id, user_name);
+        Reply reply = bot_->Handle(actor, text);
+        bool late = false;
+        {
+          std::lock_guard<std::mutex> lock(shared->mu);
+          if (shared->handler_gave_up) {
+            late = true;
+          } else {
+            shared->reply = std::move(reply);
+            shared->done = true;
+          }
+        }
+        if (!late) {
+          shared->done_cv.notify_one();
+          return;
+        }
+        json payload = CommandResponse(reply);
+        payload["replace_original"] = false;
+        auto posted = client_->PostResponseUrl(response_url, payload);
+        metrics_->CountPlatformCall("slack", posted.ok() ? "ok" : "error");
+      });
+  if (!submitted) {
+    Text(response, 503, "shutting down");
+    return;
+  }
+  std::unique_lock<std::mutex> lock(shared->mu);
+  if (!shared->done_cv.wait_for(lock, options_.command_budget, [&] { return shared->done; })) {
+    shared->handler_gave_up = true;
+    Json(response, {{"response_type", "ephemeral"}, {"text", "Working on it…"}});
+    return;
+  }
+  Json(response, CommandResponse(shared->reply));
+}
+
+void SlackApp::HandleInteraction(const std::string& body, httplib::Response& response) {
+  auto form = ParseForm(body);
+  if (!form.ok() || form->count("payload") == 0) {
+    Text(response, 400, "expected a payload form field");
+    return;
+  }
+  json payload = json::parse((*form)["payload"], nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) {
+    Text(response, 400, "payload is not JSON");
+    return;
+  }
+  std::string type = Str(payload, "type");
+  json user = payload.value("user", json::object());
+  json team = payload.value("team", json::object());
+  std::string user_id = user.is_object() ? Str(user, "id") : "";
+  std::string team_id = team.is_object() ? Str(team, "id") : "";
+  if (team_id.empty() && user.is_object()) team_id = Str(user, "team_id");
+  if (user_id.empty() || team_id.empty()) {
+    Text(response, 400, "payload names no user or team");
+    return;
+  }
+  auto workspace = WorkspaceAndToken(team_id, "");
+  if (!workspace.ok()) {
+    Text(response, workspace.status().code() == StatusCode::kNotFound ? 403 : 503,
+         "workspace not installed");
+    return;
+  }
+  Context context{workspace->first, workspace->second, {}};
+  context.actor = MakeActor(context.workspace_id, context.token, user_id,
+                            user.is_object() ? Str(user, "username") : "");
+
+  if (type == "block_actions") {
+    json actions = payload.value("actions", json::array());
+    if (!actions.is_array() || actions.empty() || !actions[0].is_object()) {
+      Text(response, 400, "no action");
+      return;
+    }
+    std::string action = Str(actions[0], "action_id");
+    std::string kr_text = Str(actions[0], "value");
+    json container = payload.value("container", json::object());
+    std::string channel = container.is_object() ? Str(container, "channel_id") : "";
+    std::string ts = container.is_object() ? Str(container, "message_ts") : "";
+    bool ephemeral = container.is_object() && container.value("is_ephemeral", false);
+    std::string response_url = Str(payload, "response_url");
+    Ref ref;
+    if (!ParseRef(kr_text, &ref) || ref.kind != RefKind::kKeyResult) {
+      Text(response, 400, "the action names no key result");
+      return;
+    }
+    if (action == kActionCheckInUpdate) {
+      auto kr = store_->GetKeyResult(context.workspace_id, ref.number);
+      if (!kr.ok()) {
+        Json(response, {});
+        ShowResult(context, channel, ts, ephemeral, response_url,
+                   PlainReply("There is no key result " + kr_text + " in this workspace.", true));
+        return;
+      }
+      std::string metadata = KeyResultRef(kr->number) + "|" + channel + "|" + ts + "|" +
+                             (ephemeral ? "1" : "0") + "|" + response_url;
+      json view = ModalView(CheckInForm(*kr), kCheckInCallback, metadata, "Save");
+      auto opened = client_->ViewsOpen(context.token, Str(payload, "trigger_id"), view);
+      metrics_->CountPlatformCall("slack", opened.ok() ? "ok" : "error");
+      Json(response, {});
+      return;
+    }
+    Reply reply;
+    if (action == kActionCheckInNoChange) {
+      auto kr = store_->GetKeyResult(context.workspace_id, ref.number);
+      if (kr.ok() && kr->current) {
+        std::string same = kr->direction == Direction::kBinary
+                               ? (*kr->current >= 1 ? "done" : "not done")
+                               : FormatValue(*kr->current, "");
+        reply =
+            bot_->SubmitCheckIn(context.actor, {KeyResultRef(ref.number), same, "", "no change"});
+      } else if (kr.ok()) {
+        reply = PlainReply(
+            KeyResultRef(ref.number) + " has no value yet: press Update to record the first one.",
+            true);
+      } else {
+        reply = PlainReply("There is no key result " + kr_text + " in this workspace.", true);
+      }
+    } else if (action == kActionCheckInSnooze) {
+      reply = bot_->Handle(context.actor, "snooze " + KeyResultRef(ref.number) + " 1w");
+    } else {
+      Text(response, 400, "unknown action");
+      return;
+    }
+    if (!reply.is_error && action == kActionCheckInNoChange) metrics_->CountCheckIn();
+    Json(response, {});
+    ShowResult(context, channel, ts, ephemeral, response_url, reply);
+    return;
+  }
+
+  if (type == "view_submission") {
+    json view = payload.value("view", json::object());
+    if (!view.is_object() || Str(view, "callback_id") != kCheckInCallback) {
+      Text(response, 400, "unknown view");
+      return;
+    }
+    auto parts = SplitMetadata(Str(view, "private_metadata"));
+    json values = view.value("state", json::object()).value("values", json::object());
+    auto input_value = [&](const char* id) -> std::string {
+      if (!values.is_object() || !values.contains(id) || !values[id].is_object()) return "";
+      const json& block = values[id];
+      if (!block.contains(id) || !block[id].is_object()) return "";
+      const json& element = block[id];
+      return element.contains("value") && element["value"].is_string()
+                 ? element["value"].get<std::string>()
+                 : "";
+    };
+    CheckInInput input{parts[0], input_value(kInputValue), input_value(kInputConfidence),
+                       input_value(kInputNote)};
+    auto errors = ValidateCheckInInput(input, bot_->limits().max_note_bytes);
+    if (!errors.empty()) {
+      json by_block = json::object();
+      for (const auto& e : errors) by_block[e.field] = e.message;
+      Json(response, {{"response_action", "errors"}, {"errors", by_block}});
+      return;
+    }
+    Reply reply = bot_->SubmitCheckIn(context.actor, input);
+    if (reply.is_error) {
+      // The KR itself refused the value (wrong kind, permission): show it on the value input.
+      Json(response, {{"response_action", "errors"}, {"errors", {{kInputValue, reply.Summary()}}}});
+      return;
+    }
+    metrics_->CountCheckIn();
+    Json(response, {});
+    ShowResult(context, parts[1], parts[2], parts[3] == "1", parts[4], reply);
+    return;
+  }
+  Json(response, {});  // other interaction types are acknowledged and ignored
+}
+
+void SlackApp::ShowResult(const Context& context, const std::string& channel, const std::string& ts,
+                          bool ephemeral, const std::string& response_url, const Reply& reply) {
+  background_.Submit([this, context, channel, ts, ephemeral, response_url, reply] {
+    bool ok = false;
+    if (!ephemeral && !channel.empty() && !ts.empty()) {
+      ok = client_
+               ->UpdateMessage(context.token, channel, ts, RenderBlocks(reply), FallbackText(reply))
+               .ok();
+    } else if (!response_url.empty()) {
+      json payload = CommandResponse(reply);
+      payload["replace_original"] = true;
+      ok = client_->PostResponseUrl(response_url, payload).ok();
+    } else if (!channel.empty()) {
+      ok = client_
+               ->PostEphemeral(context.token, channel, context.actor.user_id, RenderBlocks(reply),
+                               FallbackText(reply))
+               .ok();
+    }
+    metrics_->CountPlatformCall("slack", ok ? "ok" : "error");
+  });
+}
+
+void SlackApp::PublishHome(const Context& context) {
+  Reply home;
+  home.Header("Your OKRs");
+  Reply todo = bot_->Handle(context.actor, "todo");
+  Reply mine = bot_->Handle(context.actor, "list mine");
+  for (auto* part : {&todo, &mine}) {
+    for (auto& block : part->blocks) home.blocks.push_back(block);
+    home.Divider();
+  }
+  home.Context("Type /okr help in any channel for all commands.");
+  auto published = client_->ViewsPublish(context.token, context.actor.user_id, HomeView(home));
+  metrics_->CountPlatformCall("slack", published.ok() ? "ok" : "error");
+}
+
+void SlackApp::HandleEvent(const std::string& body, httplib::Response& response) {
+  json envelope = json::parse(body, nullptr, false);
+  if (envelope.is_discarded() || !envelope.is_object()) {
+    Text(response, 400, "body is not JSON");
+    return;
+  }
+  std::string type = Str(envelope, "type");
+  if (type == "url_verification") {
+    Json(response, {{"challenge", Str(envelope, "challenge")}});
+    return;
+  }
+  if (type != "event_callback") {
+    Json(response, {});
+    return;
+  }
+  std::string team_id = Str(envelope, "team_id");
+  std::string event_id = Str(envelope, "event_id");
+  json event = envelope.value("event", json::object());
+  if (team_id.empty() || event_id.empty() || !event.is_object()) {
+    Text(response, 400, "event_callback needs team_id, event_id and event");
+    return;
+  }
+  std::string workspace_id = "slack:" + team_id;
+  auto first = store_->MarkEventSeen(workspace_id, event_id, clock_->Now());
+  if (!first.ok()) {
+    Text(response, 503, "storage unavailable");  // Slack retries later
+    return;
+  }
+  if (!*first) {
+    Json(response, {});  // a retry of an event already handled
+    return;
+  }
+  std::string event_type = Str(event, "type");
+  if (event_type == "app_uninstalled" || event_type == "tokens_revoked") {
+    auto ws = store_->GetWorkspace(workspace_id);
+    if (ws.ok()) {
+      Workspace updated = *ws;
+      updated.installed = false;
+      (void)store_->UpsertWorkspace(updated);
+    }
+    auto installation = store_->GetInstallation(workspace_id);
+    if (installation.ok()) {
+      Installation updated = *installation;
+      updated.bot_token_sealed.clear();
+      updated.updated_at = clock_->Now();
+      (void)store_->UpsertInstallation(updated);
+    }
+    spdlog::info("slack: {} uninstalled ({}); no more posts there", workspace_id, event_type);
+    Json(response, {});
+    return;
+  }
+  if (event_type == "app_home_opened" && Str(event, "tab") != "messages") {
+    auto workspace = WorkspaceAndToken(team_id, "");
+    std::string user_id = Str(event, "user");
+    if (workspace.ok() && !user_id.empty()) {
+      Context context{workspace->first, workspace->second, {}};
+      background_.Submit([this, context, user_id]() mutable {
+        context.actor = MakeActor(context.workspace_id, context.token, user_id, "");
+        PublishHome(context);
+      });
+    }
+  }
+  Json(response, {});
+}
+
+void SlackApp::HandleInstall(const httplib::Request& request, httplib::Response& response) {
+  (void)request;
+  if (options_.client_id.empty() || options_.client_secret.empty()) {
+    Html(response, 404, "Install is not configured",
+         "This okrbot server runs in single-workspace mode (SLACK_BOT_TOKEN).");
+    return;
+  }
+  std::string url = options_.authorize_url + "?client_id=" + UrlEncode(options_.client_id) +
+                    "&scope=" + UrlEncode(options_.bot_scopes) +
+                    "&state=" + UrlEncode(state_issuer_.Issue(kStatePurpose));
+  response.status = 302;
+  response.set_header("Location", url);
+  response.set_header("Cache-Control", "no-store");
+}
+
+void SlackApp::HandleOAuthCallback(const httplib::Request& request, httplib::Response& response) {
+  if (options_.client_id.empty() || options_.client_secret.empty()) {
+    Html(response, 404, "Install is not configured",
+         "Set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.");
+    return;
+  }
+  if (request.has_param("error")) {
+    Html(response, 200, "Installation cancelled", "Nothing was installed.");
+    return;
+  }
+  Status state = state_issuer_.Check(request.get_param_value("state"), kStatePurpose);
+  if (!state.ok()) {
+    Html(response, 403, "This install link is not valid", state.message());
+    return;
+  }
+  std::string code = request.get_param_value("code");
+  if (code.empty()) {
+    Html(response, 400, "No code", "Slack did not send an authorization code.");
+    return;
+  }
+  if (secret_box_ == nullptr) {
+    Html(response, 500, "okrbot cannot store tokens safely",
+         "Set OKRBOT_SECRET_KEY (openssl rand -hex 32) and restart, then install again.");
+    return;
+  }
+  auto install = client_->OAuthV2Access(options_.client_id, options_.client_secret, code, "");
+  metrics_->CountPlatformCall("slack", install.ok() ? "ok" : "error");
+  if (!install.ok()) {
+    Html(response, 502, "Slack refused the installation", install.status().message());
+    return;
+  }
+  std::string workspace_id = "slack:" + install->team_id;
+  Installation installation;
+  installation.workspace_id = workspace_id;
+  installation.platform = "slack";
+  installation.team_id = install->team_id;
+  installation.enterprise_id = install->enterprise_id;
+  installation.bot_token_sealed = secret_box_->Seal(install->access_token);
+  installation.bot_user_id = install->bot_user_id;
+  installation.scopes = install->scope;
+  installation.installer = install->authed_user_id;
+  installation.installed_at = clock_->Now();
+  installation.updated_at = clock_->Now();
+  auto previous = store_->GetInstallation(workspace_id);
+  if (previous.ok()) installation.installed_at = previous->installed_at;
+  Status saved = bot_->EnsureWorkspace(workspace_id, "slack", install->team_name);
+  if (saved.ok()) {
+    auto ws = store_->GetWorkspace(workspace_id);
+    if (ws.ok() && (!ws->installed || ws->name != install->team_name)) {
+      Workspace updated = *ws;
+      updated.installed = true;  // a reinstall brings the workspace back
+      if (!install->team_name.empty()) updated.name = install->team_name;
+      saved = store_->UpsertWorkspace(updated);
+    }
+  }
+  if (saved.ok()) saved = store_->UpsertInstallation(installation);
+  if (!saved.ok()) {
+    Html(response, 503, "okrbot could not save the installation", "Please try again.");
+    return;
+  }
+  spdlog::info("slack: installed in {} ({}) by {}", workspace_id, install->team_name,
+               install->authed_user_id);
+  Html(response, 200, "okrbot is installed",
+       "okrbot is now in " + install->team_name + ". Type /okr help in Slack to start.");
+}
+
+}  // namespace okrbot::slack

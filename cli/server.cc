@@ -1,0 +1,100 @@
+#include "cli/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "bot/version.h"
+
+namespace okrbot {
+namespace {
+
+HttpServerOptions ServerOptions(const Config& config) {
+  HttpServerOptions options;
+  std::string host;
+  int port = 0;
+  if (ParseListen(config.listen, &host, &port)) {
+    options.host = host;
+    options.port = port;
+  }
+  options.threads = config.http_threads;
+  return options;
+}
+
+}  // namespace
+
+OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* clock)
+    : config_(config),
+      store_(store),
+      clock_(clock),
+      bot_(store, clock),
+      http_(ServerOptions(config), &metrics_) {
+  spdlog::set_level(spdlog::level::from_str(config_.log_level));
+  if (!config_.secret_key.empty()) {
+    auto box = SecretBox::FromHexKey(config_.secret_key);
+    if (box.ok()) secret_box_.emplace(std::move(*box));
+  }
+  http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  http_.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    Status ping = store_->Ping();
+    if (ping.ok()) {
+      res.set_content("ready\n", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content("database unavailable\n", "text/plain");
+    }
+  });
+  http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::string body =
+        "# HELP okrbot_build_info Build information.\n"
+        "# TYPE okrbot_build_info gauge\n"
+        "okrbot_build_info{version=\"" OKRBOT_VERSION "\"} 1\n";
+    res.set_content(body + metrics_.Render(), "text/plain; version=0.0.4");
+  });
+  if (config_.slack_configured()) {
+    SlackClientOptions client_options;
+    client_options.api_base = config_.slack_api_base;
+    slack_client_ = std::make_unique<SlackClient>(client_options);
+    slack::SlackAppOptions app_options;
+    app_options.signing_secret = config_.slack_signing_secret;
+    app_options.bot_token = config_.slack_bot_token;
+    app_options.client_id = config_.slack_client_id;
+    app_options.client_secret = config_.slack_client_secret;
+    app_options.command_budget = std::chrono::milliseconds(config_.slack_command_budget_ms);
+    if (!config_.slack_authorize_url.empty())
+      app_options.authorize_url = config_.slack_authorize_url;
+    slack_app_ =
+        std::make_unique<slack::SlackApp>(app_options, store_, &bot_, slack_client_.get(),
+                                          secret_box_ ? &*secret_box_ : nullptr, clock_, &metrics_);
+    slack_app_->Register(&http_);
+  }
+}
+
+OkrbotServer::~OkrbotServer() { Stop(); }
+
+Status OkrbotServer::Start() {
+  if (!http_.Bind()) {
+    return Status::InvalidArgument("cannot listen on " + config_.listen +
+                                   " (address in use or not permitted)");
+  }
+  serving_ = std::thread([this] { http_.Run(); });
+  started_ = true;
+  // stop() is ignored until the server runs, so Stop() right after Start() must wait for it.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!http_.IsRunning() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return Status::Ok();
+}
+
+void OkrbotServer::Stop() {
+  if (!started_) return;
+  started_ = false;
+  http_.Stop();
+  if (serving_.joinable()) serving_.join();
+  slack_app_.reset();  // drains its background work while the store is still there
+}
+
+}  // namespace okrbot

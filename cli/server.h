@@ -1,0 +1,50 @@
+// OkrbotServer: everything `okrbot serve` runs, wired from a Config: the HTTP server with
+// /healthz, /readyz and /metrics, and the routes of each configured platform.
+//
+// Contract: Start() binds (port 0 picks a free port, see port()) and serves on a background
+// thread; Stop() stops accepting, finishes in-flight requests and joins. A platform that is not
+// configured registers no routes, so its paths answer 404. Used by `okrbot serve` and, with an
+// injected Clock and stand-in API URLs, by the integration tests. Start/Stop from one thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "adapters/common/http_server.h"
+#include "adapters/common/metrics.h"
+#include "adapters/slack/slack_app.h"
+#include "adapters/slack/slack_client.h"
+#include "bot/bot.h"
+#include "bot/secret_box.h"
+#include "cli/config.h"
+#include "storage/store.h"
+
+namespace okrbot {
+
+class OkrbotServer {
+ public:
+  OkrbotServer(const Config& config, Store* store, const Clock* clock);
+  ~OkrbotServer();
+
+  Status Start();
+  int port() const { return http_.port(); }
+  void Stop();
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  Config config_;
+  Store* store_;
+  const Clock* clock_;
+  Metrics metrics_;
+  Bot bot_;
+  std::optional<SecretBox> secret_box_;
+  HttpServer http_;
+  std::unique_ptr<SlackClient> slack_client_;
+  std::unique_ptr<slack::SlackApp> slack_app_;
+  std::thread serving_;
+  bool started_ = false;
+};
+
+}  // namespace okrbot
