@@ -140,11 +140,13 @@ bool IsYes(const std::string& text) {
 
 class Session {
  public:
-  Session(Store* store, const Clock* clock, const BotLimits& limits, const Actor& actor,
-          Workspace workspace, const ParsedCommand& cmd)
+  Session(Store* store, const Clock* clock, const BotLimits& limits,
+          const std::function<void()>& on_checkin, const Actor& actor, Workspace workspace,
+          const ParsedCommand& cmd)
       : store_(store),
         clock_(clock),
         limits_(limits),
+        on_checkin_(on_checkin),
         actor_(actor),
         ws_(std::move(workspace)),
         cmd_(cmd),
@@ -214,6 +216,10 @@ class Session {
   std::string UserLabel(const std::string& user_id);
   Result<Ref> RefArg(size_t index, std::initializer_list<RefKind> kinds) const;
   Result<Objective> LoadObjective(int64_t number);
+  // Loads the KR named by argument `index` and its objective for a change; on an unknown id or
+  // a person who may not change it, fills `refusal` (`doing` ends "... can <doing> it").
+  bool LoadKrToChange(size_t index, const std::string& doing, KeyResult* kr, Objective* objective,
+                      Reply* refusal);
   Result<KeyResult> LoadKeyResult(int64_t number);
   Status CheckText(const std::string& label, const std::string& text, size_t max_bytes,
                    bool allow_empty = false) const;
@@ -227,6 +233,7 @@ class Session {
   Store* store_;
   const Clock* clock_;
   const BotLimits& limits_;
+  const std::function<void()>& on_checkin_;
   const Actor& actor_;
   Workspace ws_;
   const ParsedCommand& cmd_;
@@ -367,6 +374,33 @@ Result<Ref> Session::RefArg(size_t index, std::initializer_list<RefKind> kinds) 
 
 Result<Objective> Session::LoadObjective(int64_t number) {
   return store_->GetObjective(ws_.id, number);
+}
+
+bool Session::LoadKrToChange(size_t index, const std::string& doing, KeyResult* kr,
+                             Objective* objective, Reply* refusal) {
+  auto ref = RefArg(index, {RefKind::kKeyResult});
+  if (!ref.ok()) {
+    *refusal = Error(ref.status().message());
+    return false;
+  }
+  auto loaded = LoadKeyResult(ref->number);
+  if (!loaded.ok()) {
+    *refusal = NotFound(*ref);
+    return false;
+  }
+  auto parent = LoadObjective(loaded->objective);
+  if (!parent.ok()) {
+    *refusal = Failure(parent.status());
+    return false;
+  }
+  if (!MayChangeKr(*loaded, *parent)) {
+    *refusal = Error("Only the owner of " + KeyResultRef(loaded->number) +
+                     ", the objective's owner or an admin can " + doing + " it.");
+    return false;
+  }
+  *kr = std::move(*loaded);
+  *objective = std::move(*parent);
+  return true;
 }
 
 Result<KeyResult> Session::LoadKeyResult(int64_t number) {
@@ -711,6 +745,7 @@ Reply Session::RecordCheckIn(const CheckInInput& input) {
   std::optional<double> previous = kr->current;
   auto recorded = store_->RecordCheckIn(c);
   if (!recorded.ok()) return Failure(recorded.status());
+  if (on_checkin_) on_checkin_();
   KeyResult after = *kr;
   after.current = value;
   double progress = KeyResultProgress(after);
@@ -951,30 +986,24 @@ Reply Session::Tree() {
 }
 
 Reply Session::InitiativeAdd() {
-  auto ref = RefArg(0, {RefKind::kKeyResult});
-  if (!ref.ok()) return Error(ref.status().message());
-  auto kr = LoadKeyResult(ref->number);
-  if (!kr.ok()) return NotFound(*ref);
-  auto objective = LoadObjective(kr->objective);
-  if (!objective.ok()) return Failure(objective.status());
-  if (!MayChangeKr(*kr, *objective)) {
-    return Error("Only the owner of " + KeyResultRef(kr->number) +
-                 ", the objective's owner or an admin can plan initiatives for it.");
-  }
+  KeyResult kr;
+  Objective objective;
+  Reply refusal;
+  if (!LoadKrToChange(0, "plan initiatives for", &kr, &objective, &refusal)) return refusal;
   const std::string& text = cmd_.args[1].text;
   if (Status s = CheckText("The initiative", text, limits_.max_title_bytes); !s.ok()) {
     return Error(s.message());
   }
   Initiative i;
   i.workspace_id = ws_.id;
-  i.kr = kr->number;
+  i.kr = kr.number;
   i.text = Trim(text);
   i.created_by = actor_.user_id;
   i.created_at = now_;
   auto created = store_->CreateInitiative(i);
   if (!created.ok()) return Failure(created.status());
   Reply r = Ok();
-  r.Header("Added " + InitiativeRef(created->number) + " to " + KeyResultRef(kr->number));
+  r.Header("Added " + InitiativeRef(created->number) + " to " + KeyResultRef(kr.number));
   r.Text(created->text);
   r.Context("Mark it done with /okr initiative done " + InitiativeRef(created->number));
   return r;
@@ -1317,26 +1346,20 @@ Reply Session::Review() {
 }
 
 Reply Session::Keep() {
-  auto ref = RefArg(0, {RefKind::kKeyResult});
-  if (!ref.ok()) return Error(ref.status().message());
-  auto kr = LoadKeyResult(ref->number);
-  if (!kr.ok()) return NotFound(*ref);
-  auto objective = LoadObjective(kr->objective);
-  if (!objective.ok()) return Failure(objective.status());
-  if (!MayChangeKr(*kr, *objective)) {
-    return Error("Only the owner of " + KeyResultRef(kr->number) +
-                 ", the objective's owner or an admin can decide to keep it as written.");
-  }
+  KeyResult kr;
+  Objective objective;
+  Reply refusal;
+  if (!LoadKrToChange(0, "keep as written", &kr, &objective, &refusal)) return refusal;
   Reply r = Ok();
-  if (kr->quality_kept) {
-    r.Text(KeyResultRef(kr->number) + " is already kept as written.");
+  if (kr.quality_kept) {
+    r.Text(KeyResultRef(kr.number) + " is already kept as written.");
     return r;
   }
-  KeyResult updated = *kr;
+  KeyResult updated = kr;
   updated.quality_kept = true;
-  EditRecord e{ws_.id, KeyResultRef(kr->number), "quality_kept", "no", "yes", actor_.user_id, now_};
+  EditRecord e{ws_.id, KeyResultRef(kr.number), "quality_kept", "no", "yes", actor_.user_id, now_};
   if (Status s = store_->UpdateKeyResult(updated, {e}); !s.ok()) return Failure(s);
-  r.Text("Kept " + KeyResultRef(kr->number) +
+  r.Text("Kept " + KeyResultRef(kr.number) +
          " as written; I won't nudge about how it is "
          "phrased again.");
   return r;
@@ -1539,16 +1562,10 @@ Reply Session::RemindShow() {
 }
 
 Reply Session::Snooze() {
-  auto ref = RefArg(0, {RefKind::kKeyResult});
-  if (!ref.ok()) return Error(ref.status().message());
-  auto kr = LoadKeyResult(ref->number);
-  if (!kr.ok()) return NotFound(*ref);
-  auto objective = LoadObjective(kr->objective);
-  if (!objective.ok()) return Failure(objective.status());
-  if (!MayChangeKr(*kr, *objective)) {
-    return Error("Only the owner of " + KeyResultRef(kr->number) +
-                 ", the objective's owner or an admin can snooze it.");
-  }
+  KeyResult kr;
+  Objective objective;
+  Reply refusal;
+  if (!LoadKrToChange(0, "snooze", &kr, &objective, &refusal)) return refusal;
   Days today = date::floor<date::days>(now_);
   Days until;
   if (cmd_.has("until")) {
@@ -1575,18 +1592,18 @@ Reply Session::Snooze() {
   }
   if (until < today) return Error("That date has passed; pick a day from today on.");
   if (until > today + date::days{366}) return Error("Snooze for at most a year.");
-  KeyResult updated = *kr;
+  KeyResult updated = kr;
   updated.snoozed_until = until;
   EditRecord e{ws_.id,
-               KeyResultRef(kr->number),
+               KeyResultRef(kr.number),
                "snoozed_until",
-               kr->snoozed_until ? FormatDate(*kr->snoozed_until) : "",
+               kr.snoozed_until ? FormatDate(*kr.snoozed_until) : "",
                FormatDate(until),
                actor_.user_id,
                now_};
   if (Status s = store_->UpdateKeyResult(updated, {e}); !s.ok()) return Failure(s);
   Reply r = Ok();
-  r.Text("Snoozed " + KeyResultRef(kr->number) + " until " + FormatDate(until) +
+  r.Text("Snoozed " + KeyResultRef(kr.number) + " until " + FormatDate(until) +
          ": no prompts or nudges for it until then.");
   return r;
 }
@@ -1796,7 +1813,8 @@ Reply Bot::Handle(const Actor& actor, const std::string& text) {
   Reply refusal;
   auto workspace = PrepareActor(actor, &refusal);
   if (!workspace.ok()) return refusal;
-  Session session(store_, clock_, limits_, actor, std::move(*workspace), parsed.command);
+  Session session(store_, clock_, limits_, on_checkin_, actor, std::move(*workspace),
+                  parsed.command);
   return session.Run();
 }
 
@@ -1806,7 +1824,7 @@ Reply Bot::SubmitCheckIn(const Actor& actor, const CheckInInput& input) {
   if (!workspace.ok()) return refusal;
   ParsedCommand command;
   command.spec = FindCommand("update");
-  Session session(store_, clock_, limits_, actor, std::move(*workspace), command);
+  Session session(store_, clock_, limits_, on_checkin_, actor, std::move(*workspace), command);
   return session.RecordCheckIn(input);
 }
 

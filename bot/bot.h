@@ -11,6 +11,7 @@
 // Thread-safe when the Store and Clock are (the Bot keeps no mutable state of its own).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "bot/checkin_form.h"
@@ -56,6 +57,9 @@ class Bot {
 
   const BotLimits& limits() const { return limits_; }
 
+  // Called after every check-in is durably recorded (for metrics). Set before serving.
+  void SetCheckInObserver(std::function<void()> observer) { on_checkin_ = std::move(observer); }
+
  private:
   // Looks up the actor's workspace (refusing unknown or uninstalled ones) and refreshes the
   // person's platform details; on failure fills `refusal` with the answer to give.
@@ -64,6 +68,7 @@ class Bot {
   Store* store_;
   const Clock* clock_;
   BotLimits limits_;
+  std::function<void()> on_checkin_;
 };
 
 }  // namespace okrbot

@@ -30,6 +30,7 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       bot_(store, clock),
       http_(ServerOptions(config), &metrics_) {
   spdlog::set_level(spdlog::level::from_str(config_.log_level));
+  bot_.SetCheckInObserver([this] { metrics_.CountCheckIn(); });
   if (!config_.secret_key.empty()) {
     auto box = SecretBox::FromHexKey(config_.secret_key);
     if (box.ok()) secret_box_.emplace(std::move(*box));

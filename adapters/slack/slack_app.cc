@@ -346,7 +346,6 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       Text(response, 400, "unknown action");
       return;
     }
-    if (!reply.is_error && action == kActionCheckInNoChange) metrics_->CountCheckIn();
     Json(response, {});
     ShowResult(context, channel, ts, ephemeral, response_url, reply);
     return;
@@ -384,7 +383,6 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       Json(response, {{"response_action", "errors"}, {"errors", {{kInputValue, reply.Summary()}}}});
       return;
     }
-    metrics_->CountCheckIn();
     Json(response, {});
     ShowResult(context, parts[1], parts[2], parts[3] == "1", parts[4], reply);
     return;
