@@ -3,6 +3,7 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <cmath>
 #include <functional>
@@ -479,7 +480,9 @@ Reply Session::Run() {
   if (name == "todo") return Todo();
   if (name == "tz") return Tz();
   if (name == "admin") return Admin();
-  return Error("`" + name + "` is not implemented.");  // every table entry is handled above
+  // Every entry of the command table is dispatched above; reaching here is a programming error.
+  assert(false && "command table entry without a handler");
+  return Error("Sorry, something went wrong inside okrbot with `" + name + "`.");
 }
 
 Reply Session::Help() {
