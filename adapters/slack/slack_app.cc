@@ -78,6 +78,7 @@ SlackApp::SlackApp(SlackAppOptions options, Store* store, Bot* bot, SlackClient*
       verifier_(options_.signing_secret, clock),
       state_issuer_(
           options_.client_secret.empty() ? options_.signing_secret : options_.client_secret, clock),
+      tokens_(store, secret_box, options_.bot_token),
       background_(options_.background_threads) {}
 
 SlackApp::~SlackApp() { background_.Shutdown(); }
@@ -119,23 +120,13 @@ bool SlackApp::VerifyOrRefuse(const httplib::Request& request, const std::string
 Result<std::pair<std::string, std::string>> SlackApp::WorkspaceAndToken(
     const std::string& team_id, const std::string& enterprise_id) {
   if (team_id.empty()) return Status::InvalidArgument("The request names no team.");
-  std::string workspace_id = "slack:" + team_id;
-  if (!options_.bot_token.empty()) {
-    OKRBOT_RETURN_IF_ERROR(bot_->EnsureWorkspace(workspace_id, "slack", team_id));
-    return std::make_pair(workspace_id, options_.bot_token);
-  }
-  auto installation = store_->GetInstallation(workspace_id);
-  if (!installation.ok()) return installation.status();
-  if (installation->bot_token_sealed.empty() || secret_box_ == nullptr) {
-    return Status::NotFound("okrbot is not installed in this workspace.");
-  }
-  auto token = secret_box_->Open(installation->bot_token_sealed);
-  if (!token.ok()) {
-    spdlog::error("slack: cannot open the stored token of {} (was OKRBOT_SECRET_KEY changed?)",
-                  workspace_id);
-    return Status::Unavailable("The stored Slack token cannot be read.");
-  }
   (void)enterprise_id;  // kept on the installation; the workspace is the team
+  std::string workspace_id = "slack:" + team_id;
+  if (tokens_.single_workspace()) {
+    OKRBOT_RETURN_IF_ERROR(bot_->EnsureWorkspace(workspace_id, "slack", team_id));
+  }
+  auto token = tokens_.TokenFor(workspace_id);
+  if (!token.ok()) return token.status();
   return std::make_pair(workspace_id, *token);
 }
 

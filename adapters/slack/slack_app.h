@@ -31,6 +31,7 @@
 #include "adapters/common/worker_pool.h"
 #include "adapters/slack/slack_client.h"
 #include "adapters/slack/slack_signature.h"
+#include "adapters/slack/slack_tokens.h"
 #include "bot/bot.h"
 #include "bot/secret_box.h"
 #include "storage/store.h"
@@ -101,6 +102,7 @@ class SlackApp {
   Metrics* metrics_;
   SlackSignatureVerifier verifier_;
   SignedStateIssuer state_issuer_;
+  SlackTokens tokens_;
   std::mutex cache_mu_;
   std::map<std::string, CachedUser> user_cache_;  // key: workspace_id + "|" + user_id
   WorkerPool background_;                         // last: drained before the rest goes

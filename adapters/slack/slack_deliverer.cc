@@ -1,0 +1,48 @@
+#include "adapters/slack/slack_deliverer.h"
+
+#include "adapters/slack/block_kit.h"
+
+namespace okrbot::slack {
+namespace {
+
+DeliveryResult FromStatus(const Status& status, const SlackCallStats& stats) {
+  DeliveryResult result;
+  result.error = stats.slack_error.empty() ? status.message() : stats.slack_error;
+  if (stats.retry_after.count() > 0) {
+    result.outcome = DeliveryResult::Outcome::kRetry;
+    result.retry_after = stats.retry_after;
+    return result;
+  }
+  switch (status.code()) {
+    case StatusCode::kPermissionDenied:    // invalid_auth, token_revoked, missing_scope, ...
+    case StatusCode::kFailedPrecondition:  // channel_not_found, is_archived, not_in_channel, ...
+    case StatusCode::kNotFound:            // not installed
+      result.outcome = DeliveryResult::Outcome::kPermanentFailure;
+      break;
+    default:  // kUnavailable (5xx, timeouts, connection errors), kInvalidArgument (4xx)
+      result.outcome = DeliveryResult::Outcome::kRetry;
+  }
+  return result;
+}
+
+}  // namespace
+
+DeliveryResult SlackDeliverer::Deliver(const Job& job, const Reply& reply) {
+  SlackCallStats stats;
+  auto token = tokens_->TokenFor(job.workspace_id);
+  if (!token.ok()) return FromStatus(token.status(), stats);
+  std::string channel = job.target;
+  if (!channel.empty() && channel[0] == '#') {
+    channel = channel.substr(1);
+  } else {
+    auto dm = client_->OpenConversation(*token, job.target, &stats);
+    if (!dm.ok()) return FromStatus(dm.status(), stats);
+    channel = *dm;
+  }
+  auto posted =
+      client_->PostMessage(*token, channel, RenderBlocks(reply), FallbackText(reply), &stats);
+  if (!posted.ok()) return FromStatus(posted.status(), stats);
+  return DeliveryResult{};
+}
+
+}  // namespace okrbot::slack
