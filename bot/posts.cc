@@ -151,8 +151,8 @@ std::vector<const Objective*> ActiveObjectives(const std::vector<Objective>& obj
 
 std::string KeepOrEditText(const KeyResult& kr) {
   std::string ref = KeyResultRef(kr.number);
-  return "Keep it as written: /okr keep " + ref + " (these nudges stop) · or reword it: /okr edit " +
-         ref + " title:\"<new wording>\"";
+  return "Keep it as written: /okr keep " + ref +
+         " (these nudges stop) · or reword it: /okr edit " + ref + " title:\"<new wording>\"";
 }
 
 // The binary / activity findings of `kr` with their suggested rewrites, for the first prompt.
@@ -169,7 +169,9 @@ void AppendQualityHint(Reply* reply, const KeyResult& kr) {
 
 // "no check-in for 12 days" / "no check-in since it was created 12 days ago"
 std::string QuietText(const KeyResult& kr, Seconds now) {
-  if (kr.last_checkin_at) return "no check-in for " + DaysText(WholeDaysBetween(*kr.last_checkin_at, now));
+  if (kr.last_checkin_at) {
+    return "no check-in for " + DaysText(WholeDaysBetween(*kr.last_checkin_at, now));
+  }
   return "no check-in since it was created " + DaysText(WholeDaysBetween(kr.created_at, now)) +
          " ago";
 }
@@ -206,8 +208,8 @@ Reply CheckInPrompt(const User& owner, const std::vector<KeyResult>& due_krs,
     reply.Text("Hi " + name + ", nothing is due this week: your key results are up to date. ✅");
     return reply;
   }
-  std::string due = CountText(krs.size(), "key result", "key results") +
-                    (krs.size() == 1 ? " is" : " are");
+  std::string due =
+      CountText(krs.size(), "key result", "key results") + (krs.size() == 1 ? " is" : " are");
   if (follow_up) {
     reply.Text("Hi " + name + ", a gentle reminder: " + due +
                " still waiting for this week's check-in. It takes a few seconds: press Update, or "
@@ -237,8 +239,7 @@ Reply CheckInPrompt(const User& owner, const std::vector<KeyResult>& due_krs,
     if (with_quality_hint.contains(kr->number) && !kr->quality_kept) AppendQualityHint(&reply, *kr);
     AppendCheckInButtons(&reply, *kr);
   }
-  reply.Context(
-      "Or type it: /okr update <KR> <value> [confidence:<0-100|high|medium|low>] [note]");
+  reply.Context("Or type it: /okr update <KR> <value> [confidence:<0-100|high|medium|low>] [note]");
   return reply;
 }
 
@@ -252,20 +253,19 @@ Reply StaleNudge(const KeyResult& kr, const Objective& objective, Seconds now,
   std::string cadence = CadenceText(kr.cadence);
   if (!to_objective_owner) {
     reply.Header(ref + " is waiting for a check-in");
-    reply.Text(ref + " " + Quoted(kr.text) + " has had " + quiet + "; it is checked in " +
-               cadence + ".");
+    reply.Text(ref + " " + Quoted(kr.text) + " has had " + quiet + "; it is checked in " + cadence +
+               ".");
     reply.Context(objective_line);
     reply.Fields({{"Now", CurrentText(kr)}, {"Target", TargetText(kr)}});
     reply.Progress("Progress", KeyResultProgress(kr));
     AppendCheckInButtons(&reply, kr);
-    reply.Context("Nothing changed? Press No change. Out of office? /okr away until:<date>. No "
-                  "longer relevant? /okr archive " +
-                  ref + ".");
+    reply.Context("Nothing changed? Press No change. Out of office? /okr away until:<date>. " +
+                  std::string("No longer relevant? /okr archive ") + ref + ".");
     return reply;
   }
   reply.Header(ref + " has gone quiet");
-  reply.Text(ref + " " + Quoted(kr.text) + " under your objective " + objective_line +
-             " has had " + quiet + "; it is checked in " + cadence + ".");
+  reply.Text(ref + " " + Quoted(kr.text) + " under your objective " + objective_line + " has had " +
+             quiet + "; it is checked in " + cadence + ".");
   if (kr.owner.empty()) {
     reply.Text("It has no owner, so nobody is asked for its check-in. Give it one: /okr edit " +
                ref + " owner:@someone");
@@ -275,11 +275,13 @@ Reply StaleNudge(const KeyResult& kr, const Objective& objective, Seconds now,
     reply.Text("Its owner is " + Mention(kr.owner) + ", who has had a reminder. A quick word may " +
                "help: are they blocked, or has the key result stopped mattering?");
   }
-  reply.Fields({{"Owner", Mention(kr.owner)}, {"Now", CurrentText(kr)}, {"Target", TargetText(kr)}});
+  reply.Fields(
+      {{"Owner", Mention(kr.owner)}, {"Now", CurrentText(kr)}, {"Target", TargetText(kr)}});
   reply.Progress("Progress", KeyResultProgress(kr));
   reply.Context("You are told because you own " + ObjectiveRef(objective.number) +
-                ". You may check in yourself: /okr update " + ref + " <value>, snooze it: /okr "
-                "snooze " + ref + " 1w, or archive it: /okr archive " + ref + ".");
+                ". You may check in yourself: /okr update " + ref +
+                " <value>, snooze it: /okr snooze " + ref + " 1w, or archive it: /okr archive " +
+                ref + ".");
   return reply;
 }
 
@@ -298,8 +300,7 @@ Reply QualityNudge(const KeyResult& kr, const std::vector<Finding>& findings) {
     if (!finding.suggestion.empty()) reply.Text("Suggestion: " + finding.suggestion);
   }
   reply.Context(KeepOrEditText(kr));
-  reply.Context("The review explains; it never blocks. You can check in on " + ref +
-                " as it is.");
+  reply.Context("The review explains; it never blocks. You can check in on " + ref + " as it is.");
   return reply;
 }
 
@@ -330,7 +331,8 @@ Reply ChannelDigest(const std::string& cycle, const std::vector<Objective>& obje
   std::vector<std::string> long_stale;
   std::map<std::string, std::vector<std::string>> away_krs;  // owner -> KR refs
   for (const Objective* objective : active) {
-    std::vector<const KeyResult*> krs = ActiveKeyResults(KeyResultsOf(krs_by_objective, objective->number));
+    std::vector<const KeyResult*> krs =
+        ActiveKeyResults(KeyResultsOf(krs_by_objective, objective->number));
     std::string label = ObjectiveRef(objective->number) + " " + objective->title;
     double score = ObjectiveScore(KeyResultsOf(krs_by_objective, objective->number));
     if (krs.empty()) {
@@ -338,8 +340,9 @@ Reply ChannelDigest(const std::string& cycle, const std::vector<Objective>& obje
     } else {
       label += " · " + ScoreText(score);
       if (position) {
-        label += " · " + std::string(PaceStatusName(
-                             ComputePace(score, position->elapsed, objective->type)));
+        label +=
+            " · " +
+            std::string(PaceStatusName(ComputePace(score, position->elapsed, objective->type)));
       }
     }
     reply.Progress(label, score);
@@ -383,7 +386,8 @@ Reply ChannelDigest(const std::string& cycle, const std::vector<Objective>& obje
     reply.Text("Nobody checked in this week.");
   } else {
     std::string names;
-    for (const std::string& author : authors) names += (names.empty() ? "" : ", ") + Mention(author);
+    for (const std::string& author : authors)
+      names += (names.empty() ? "" : ", ") + Mention(author);
     reply.Text("Checked in this week: " + names + " (" +
                CountText(checkin_count, "check-in", "check-ins") + ")");
   }
@@ -495,11 +499,10 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
   reply.visibility = Visibility::kChannel;
   reply.Header("OKR summary · " + cycle);
   Cycle parsed;
-  std::string draft =
-      ParseCycle(cycle, &parsed)
-          ? "Time to draft " + FormatCycle(NextCycle(parsed)) + ": /okr objective add \"...\" "
-                "cycle:" + FormatCycle(NextCycle(parsed))
-          : std::string("Time to draft the next cycle: /okr objective add \"...\" cycle:<next>");
+  std::string next = ParseCycle(cycle, &parsed) ? FormatCycle(NextCycle(parsed)) : "";
+  std::string draft = next.empty()
+                          ? std::string("Time to draft the next cycle.")
+                          : "Time to draft " + next + ": /okr objective add \"...\" cycle:" + next;
   std::vector<const Objective*> active = ActiveObjectives(objectives);
   if (active.empty()) {
     reply.Text("No objectives in " + cycle + ", so there is nothing to score.");
@@ -536,11 +539,11 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
     reply.List(std::move(lines));
     findings_count += ReviewObjective(*objective, all_krs).size();
   }
-  reply.Fields({{"Key results at 0.7 or more", std::to_string(reached) + " of " +
-                                                   std::to_string(kr_count)},
-                {"Objectives that met their goal",
-                 std::to_string(objectives_met) + " of " + std::to_string(active.size())},
-                {"Quality findings", std::to_string(findings_count)}});
+  reply.Fields(
+      {{"Key results at 0.7 or more", std::to_string(reached) + " of " + std::to_string(kr_count)},
+       {"Objectives that met their goal",
+        std::to_string(objectives_met) + " of " + std::to_string(active.size())},
+       {"Quality findings", std::to_string(findings_count)}});
   std::vector<std::string> remarks;
   if (kr_count == 0) {
     remarks.push_back("No key results were set, so there is nothing to calibrate.");

@@ -15,6 +15,7 @@
 #include "bot/version.h"
 #include "cli/config.h"
 #include "cli/serve.h"
+#include "cli/server.h"
 #include "storage/open_store.h"
 
 namespace okrbot {
@@ -36,6 +37,7 @@ const char kUsage[] =
     "  import FILE                  load OKRs from an okrbot JSON export\n"
     "  export [--format json|csv] [--workspace ID]\n"
     "                               write OKRs to stdout\n"
+    "  run-due [--now ISO-8601]     one scheduler pass: plan what is due, send the outbox\n"
     "  migrate                      bring the database schema up to date\n"
     "  check-config                 validate the configuration and exit\n"
     "\n"
@@ -191,6 +193,31 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     return kExitOk;
   }
   if (cmd == "serve") return RunServe(config, store->get(), out, err);
+  if (cmd == "run-due") {
+    SystemClock system_clock;
+    FakeClock fixed_clock(system_clock.Now());
+    const Clock* clock = &system_clock;
+    if (args.options.count("--now")) {
+      Seconds now;
+      if (!ParseIsoInstant(args.options["--now"], &now)) {
+        err << "okrbot: --now takes an ISO-8601 instant like 2026-12-07T09:00:00Z\n";
+        return kExitUsage;
+      }
+      fixed_clock.Set(now);
+      clock = &fixed_clock;
+    }
+    OkrbotServer server(config, store->get(), clock);
+    auto pass = server.RunSchedulerPass();
+    if (!pass.ok()) {
+      err << "okrbot: scheduler pass failed: " << pass.status().message() << "\n";
+      return kExitFailure;
+    }
+    out << "planned " << pass->planned.created << " new post(s) in " << pass->planned.workspaces
+        << " workspace(s); sent " << pass->dispatched.sent << ", retried "
+        << pass->dispatched.retried << ", dead " << pass->dispatched.dead << ", deferred "
+        << pass->dispatched.deferred << "\n";
+    return kExitOk;
+  }
   if (cmd == "console") {
     SystemClock clock;
     Bot bot(store->get(), &clock);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <random>
 
 #include "bot/version.h"
 
@@ -21,6 +22,12 @@ HttpServerOptions ServerOptions(const Config& config) {
   return options;
 }
 
+// Retry jitter; randomness is injected into the Dispatcher so tests can fix it.
+double RandomUnit() {
+  thread_local std::mt19937 generator(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
 }  // namespace
 
 OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* clock)
@@ -28,7 +35,10 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       store_(store),
       clock_(clock),
       bot_(store, clock),
-      http_(ServerOptions(config), &metrics_) {
+      http_(ServerOptions(config), &metrics_),
+      planner_(store, clock),
+      dispatcher_(store, clock, DispatcherOptions{}, RandomUnit, &metrics_),
+      runner_(&planner_, &dispatcher_, clock) {
   spdlog::set_level(spdlog::level::from_str(config_.log_level));
   bot_.SetCheckInObserver([this] { metrics_.CountCheckIn(); });
   if (!config_.secret_key.empty()) {
@@ -70,6 +80,16 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
         std::make_unique<slack::SlackApp>(app_options, store_, &bot_, slack_client_.get(),
                                           secret_box_ ? &*secret_box_ : nullptr, clock_, &metrics_);
     slack_app_->Register(&http_);
+
+    SlackClientOptions delivery_options = client_options;
+    delivery_options.max_attempts = 1;
+    delivery_options.max_retry_after = std::chrono::seconds(0);
+    slack_delivery_client_ = std::make_unique<SlackClient>(delivery_options);
+    slack_tokens_ = std::make_unique<slack::SlackTokens>(
+        store_, secret_box_ ? &*secret_box_ : nullptr, config_.slack_bot_token);
+    slack_deliverer_ =
+        std::make_unique<slack::SlackDeliverer>(slack_delivery_client_.get(), slack_tokens_.get());
+    dispatcher_.RegisterPlatform("slack", slack_deliverer_.get());
   }
 }
 
@@ -82,6 +102,7 @@ Status OkrbotServer::Start() {
   }
   serving_ = std::thread([this] { http_.Run(); });
   started_ = true;
+  if (config_.scheduler) runner_.Start();
   // stop() is ignored until the server runs, so Stop() right after Start() must wait for it.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!http_.IsRunning() && std::chrono::steady_clock::now() < deadline) {
@@ -93,6 +114,7 @@ Status OkrbotServer::Start() {
 void OkrbotServer::Stop() {
   if (!started_) return;
   started_ = false;
+  runner_.Stop();
   http_.Stop();
   if (serving_.joinable()) serving_.join();
   slack_app_.reset();  // drains its background work while the store is still there

@@ -16,9 +16,14 @@
 #include "adapters/common/metrics.h"
 #include "adapters/slack/slack_app.h"
 #include "adapters/slack/slack_client.h"
+#include "adapters/slack/slack_deliverer.h"
+#include "adapters/slack/slack_tokens.h"
 #include "bot/bot.h"
 #include "bot/secret_box.h"
 #include "cli/config.h"
+#include "scheduler/dispatcher.h"
+#include "scheduler/planner.h"
+#include "scheduler/runner.h"
 #include "storage/store.h"
 
 namespace okrbot {
@@ -28,7 +33,10 @@ class OkrbotServer {
   OkrbotServer(const Config& config, Store* store, const Clock* clock);
   ~OkrbotServer();
 
+  // Serves HTTP and, when config.scheduler is on, runs the scheduler loop.
   Status Start();
+  // One scheduler pass now (as `okrbot run-due` does), without serving.
+  Result<PassStats> RunSchedulerPass() { return runner_.RunPass(); }
   int port() const { return http_.port(); }
   void Stop();
   Metrics& metrics() { return metrics_; }
@@ -43,6 +51,13 @@ class OkrbotServer {
   HttpServer http_;
   std::unique_ptr<SlackClient> slack_client_;
   std::unique_ptr<slack::SlackApp> slack_app_;
+  // Scheduled delivery uses its own client that never waits on 429 (the dispatcher reschedules).
+  std::unique_ptr<SlackClient> slack_delivery_client_;
+  std::unique_ptr<slack::SlackTokens> slack_tokens_;
+  std::unique_ptr<slack::SlackDeliverer> slack_deliverer_;
+  Planner planner_;
+  Dispatcher dispatcher_;
+  SchedulerRunner runner_;
   std::thread serving_;
   bool started_ = false;
 };

@@ -1,0 +1,315 @@
+#include "scheduler/planner.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "bot/cycle.h"
+#include "bot/posts.h"
+#include "bot/reply.h"
+#include "bot/review.h"
+#include "bot/scoring.h"
+#include "scheduler/schedule.h"
+
+namespace okrbot {
+namespace {
+
+constexpr std::chrono::hours kFollowUpAfter{24};
+constexpr std::chrono::hours kFollowUpWindow{48};
+constexpr int kStaleGraceDays = 3;
+constexpr int kEscalateGraceDays = 7;
+// A new KR gets its quality DM only when fresh: turning the scheduler on for an old database
+// must not nudge about every old KR at once.
+constexpr std::chrono::hours kQualityNudgeFreshness{24 * 7};
+
+struct WorkspaceData {
+  Workspace workspace;
+  std::string cycle;
+  std::map<std::string, User> users;
+  std::map<int64_t, Objective> objectives;  // current cycle, not archived
+  std::map<int64_t, std::vector<KeyResult>> krs_by_objective;
+  std::vector<KeyResult> krs;  // of those objectives, not archived
+  std::vector<Reminder> reminders;
+};
+
+bool IsAway(const User& user, Days day) { return user.away_until && day <= *user.away_until; }
+
+bool NeedsQualityNudge(const KeyResult& kr) {
+  if (kr.quality_kept) return false;
+  for (const auto& finding : ReviewKeyResult(kr)) {
+    if (finding.rule == "binary" || finding.rule == "activity") return true;
+  }
+  return false;
+}
+
+class Pass {
+ public:
+  Pass(Store* store, WorkspaceData data, Seconds now, PlanStats* stats)
+      : store_(store), d_(std::move(data)), now_(now), stats_(stats) {}
+
+  Status Run() {
+    OKRBOT_RETURN_IF_ERROR(CheckInPrompts());
+    OKRBOT_RETURN_IF_ERROR(StaleAndQualityNudges());
+    OKRBOT_RETURN_IF_ERROR(ChannelPosts());
+    return Status::Ok();
+  }
+
+ private:
+  std::string Tz(const std::string& preferred) const {
+    if (!preferred.empty() && IsKnownZone(preferred)) return preferred;
+    if (IsKnownZone(d_.workspace.default_tz)) return d_.workspace.default_tz;
+    return "UTC";
+  }
+
+  // Creates the job unless its key exists; `created` tells which.
+  Status Enqueue(const std::string& key, const std::string& kind, const std::string& target,
+                 const Reply& reply, Seconds due_at, bool* created = nullptr) {
+    Job job;
+    job.key = d_.workspace.id + "|" + key;
+    job.workspace_id = d_.workspace.id;
+    job.kind = kind;
+    job.target = target;
+    job.payload = ReplyToJson(reply);
+    job.due_at = due_at;
+    job.next_attempt_at = now_;
+    job.created_at = now_;
+    auto result = store_->EnqueueJob(job);
+    if (!result.ok()) return result.status();
+    (*result ? stats_->created : stats_->existing)++;
+    if (created != nullptr) *created = *result;
+    return Status::Ok();
+  }
+
+  // The check-in reminder that applies to an owner: their team's, else the workspace's, else
+  // the default Monday 10:00. Null when reminders are off.
+  const Reminder* CheckInReminderFor(const std::vector<KeyResult>& krs) const {
+    static const Reminder kDefault = [] {
+      Reminder r;
+      r.kind = "checkin";
+      return r;
+    }();
+    const Reminder* workspace_wide = nullptr;
+    for (const auto& reminder : d_.reminders) {
+      if (reminder.kind != "checkin") continue;
+      if (reminder.team.empty()) {
+        workspace_wide = &reminder;
+        continue;
+      }
+      for (const auto& kr : krs) {
+        auto objective = d_.objectives.find(kr.objective);
+        if (objective != d_.objectives.end() && objective->second.team == reminder.team) {
+          return reminder.enabled ? &reminder : nullptr;
+        }
+      }
+    }
+    if (workspace_wide != nullptr) return workspace_wide->enabled ? workspace_wide : nullptr;
+    return &kDefault;
+  }
+
+  Status CheckInPrompts() {
+    std::map<std::string, std::vector<KeyResult>> by_owner;
+    for (const auto& kr : d_.krs) {
+      if (!kr.owner.empty()) by_owner[kr.owner].push_back(kr);
+    }
+    for (const auto& [owner_id, owned] : by_owner) {
+      const Reminder* reminder = CheckInReminderFor(owned);
+      if (reminder == nullptr) continue;
+      User owner;
+      owner.workspace_id = d_.workspace.id;
+      owner.id = owner_id;
+      if (auto it = d_.users.find(owner_id); it != d_.users.end()) owner = it->second;
+      std::string tz = Tz(owner.EffectiveTz(""));
+      auto slot = WeeklyOccurrenceAtOrBefore(tz, reminder->weekday, reminder->minute_of_day, now_);
+      if (!slot.ok()) continue;
+      auto local_day = LocalDate(tz, *slot);
+      if (!local_day.ok() || IsHoliday(d_.workspace.holidays, *local_day) ||
+          IsAway(owner, *local_day)) {
+        continue;
+      }
+      std::vector<KeyResult> due;
+      std::set<int64_t> quality_hints;
+      for (const auto& kr : owned) {
+        if (kr.created_at > *slot) continue;  // created after this week's slot
+        if (kr.snoozed_until && *local_day <= *kr.snoozed_until) continue;
+        auto cadence = date::days{CadenceDays(kr.cadence) - 1};
+        if (kr.last_checkin_at && *kr.last_checkin_at > *slot - cadence) continue;
+        due.push_back(kr);
+        if (!kr.last_checkin_at && NeedsQualityNudge(kr)) quality_hints.insert(kr.number);
+      }
+      if (due.empty()) continue;
+      std::string week = IsoWeekKey(*local_day);
+      bool created = false;
+      OKRBOT_RETURN_IF_ERROR(
+          Enqueue("checkin|" + owner_id + "|" + week, "checkin", owner_id,
+                  CheckInPrompt(owner, due, d_.objectives, *slot,
+                                d_.workspace.fiscal_year_start_month, false, quality_hints),
+                  *slot, &created));
+      // The follow-up needs a prompt planned in an earlier pass, and its window still open.
+      if (created || now_ < *slot + kFollowUpAfter || now_ >= *slot + kFollowUpWindow) continue;
+      std::vector<KeyResult> unanswered;
+      for (const auto& kr : due) {
+        if (!kr.last_checkin_at || *kr.last_checkin_at < *slot) unanswered.push_back(kr);
+      }
+      if (unanswered.empty()) continue;
+      OKRBOT_RETURN_IF_ERROR(Enqueue("followup|" + owner_id + "|" + week, "followup", owner_id,
+                                     CheckInPrompt(owner, unanswered, d_.objectives, now_,
+                                                   d_.workspace.fiscal_year_start_month, true, {}),
+                                     *slot + kFollowUpAfter));
+    }
+    return Status::Ok();
+  }
+
+  Status StaleAndQualityNudges() {
+    auto today = LocalDate(Tz(""), now_);
+    if (!today.ok() || IsHoliday(d_.workspace.holidays, *today)) return Status::Ok();
+    for (const auto& kr : d_.krs) {
+      if (kr.owner.empty()) continue;
+      auto user = d_.users.find(kr.owner);
+      if (user != d_.users.end() && IsAway(user->second, *today)) continue;
+      const Objective& objective = d_.objectives.at(kr.objective);
+      if (NeedsQualityNudge(kr) && now_ - kr.created_at < kQualityNudgeFreshness) {
+        OKRBOT_RETURN_IF_ERROR(Enqueue("quality|" + KeyResultRef(kr.number), "quality", kr.owner,
+                                       QualityNudge(kr, ReviewKeyResult(kr)), kr.created_at));
+      }
+      if (kr.snoozed_until && *today <= *kr.snoozed_until) continue;
+      Seconds since = kr.last_checkin_at.value_or(kr.created_at);
+      std::string episode = FormatDate(date::floor<date::days>(since));
+      Seconds stale_at = since + date::days{CadenceDays(kr.cadence) + kStaleGraceDays};
+      if (now_ > stale_at) {
+        OKRBOT_RETURN_IF_ERROR(Enqueue("stale|" + KeyResultRef(kr.number) + "|" + episode, "stale",
+                                       kr.owner, StaleNudge(kr, objective, now_, false), stale_at));
+      }
+      Seconds escalate_at = since + date::days{CadenceDays(kr.cadence) + kEscalateGraceDays};
+      if (now_ > escalate_at && !objective.owner.empty() && objective.owner != kr.owner) {
+        OKRBOT_RETURN_IF_ERROR(Enqueue("escalate|" + KeyResultRef(kr.number) + "|" + episode,
+                                       "escalate", objective.owner,
+                                       StaleNudge(kr, objective, now_, true), escalate_at));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status ChannelPosts() {
+    for (const auto& reminder : d_.reminders) {
+      if (reminder.kind != "digest" || !reminder.enabled || reminder.channel.empty()) continue;
+      std::string tz = Tz(reminder.tz);
+      auto slot = WeeklyOccurrenceAtOrBefore(tz, reminder.weekday, reminder.minute_of_day, now_);
+      if (!slot.ok()) continue;
+      auto local_day = LocalDate(tz, *slot);
+      if (!local_day.ok()) continue;
+      std::string channel = "#" + reminder.channel;
+      Cycle cycle;
+      if (!ParseCycle(d_.cycle, &cycle)) continue;
+      int fiscal = d_.workspace.fiscal_year_start_month;
+      // The digest: only while the workspace has objectives in the cycle, and not for a slot
+      // that passed before any of them existed (nothing to catch up on).
+      Seconds first_created = Seconds::max();
+      for (const auto& [number, objective] : d_.objectives) {
+        first_created = std::min(first_created, objective.created_at);
+      }
+      if (!d_.objectives.empty() && *slot >= first_created &&
+          !IsHoliday(d_.workspace.holidays, *local_day)) {
+        Seconds period_start = *slot - date::days{7};
+        std::map<int64_t, std::vector<CheckIn>> checkins_by_kr;
+        std::set<std::string> away;
+        for (const auto& [id, user] : d_.users) {
+          if (IsAway(user, *local_day)) away.insert(id);
+        }
+        for (const auto& kr : d_.krs) {
+          if (!kr.last_checkin_at || *kr.last_checkin_at <= period_start) continue;
+          auto recent = store_->ListCheckIns(d_.workspace.id, kr.number, 20);
+          if (!recent.ok()) return recent.status();
+          // The digest also needs the check-in before the period, where a KR's move starts.
+          checkins_by_kr[kr.number] = std::move(*recent);
+        }
+        std::vector<Objective> objectives;
+        for (const auto& [number, objective] : d_.objectives) objectives.push_back(objective);
+        OKRBOT_RETURN_IF_ERROR(
+            Enqueue("digest|" + reminder.channel + "|" + IsoWeekKey(*local_day), "digest", channel,
+                    ChannelDigest(d_.cycle, objectives, d_.krs_by_objective, checkins_by_kr,
+                                  period_start, away, *slot, fiscal),
+                    *slot));
+        // Halfway: the digest slot in week 7 of the quarter.
+        auto week_index = (*local_day - CycleFirstDay(cycle, fiscal)).count() / 7;
+        if (week_index == 6) {
+          OKRBOT_RETURN_IF_ERROR(Enqueue(
+              "halfway|" + d_.cycle, "halfway", channel,
+              HalfwayReminder(d_.cycle, objectives, d_.krs_by_objective, *slot, fiscal), *slot));
+        }
+      }
+      // The summary of the cycle that just ended, in the first two weeks of the next one.
+      auto today = LocalDate(tz, now_);
+      if (!today.ok() || *today - CycleFirstDay(cycle, fiscal) >= date::days{14}) continue;
+      Cycle previous =
+          cycle.quarter == 1 ? Cycle{cycle.year - 1, 4} : Cycle{cycle.year, cycle.quarter - 1};
+      std::string previous_name = FormatCycle(previous);
+      ObjectiveFilter filter;
+      filter.cycle = previous_name;
+      auto ended = store_->ListObjectives(d_.workspace.id, filter);
+      if (!ended.ok()) return ended.status();
+      if (ended->empty()) continue;
+      std::map<int64_t, std::vector<KeyResult>> ended_krs;
+      for (const auto& objective : *ended) {
+        KeyResultFilter kr_filter;
+        kr_filter.objective = objective.number;
+        auto krs = store_->ListKeyResults(d_.workspace.id, kr_filter);
+        if (!krs.ok()) return krs.status();
+        ended_krs[objective.number] = *krs;
+      }
+      auto ended_at = LocalToUtc(tz, CycleLastDay(previous, fiscal) + date::days{1}, 0);
+      OKRBOT_RETURN_IF_ERROR(Enqueue("summary|" + previous_name, "summary", channel,
+                                     CycleSummary(previous_name, *ended, ended_krs),
+                                     ended_at.ok() ? *ended_at : now_));
+    }
+    return Status::Ok();
+  }
+
+  Store* store_;
+  WorkspaceData d_;
+  Seconds now_;
+  PlanStats* stats_;
+};
+
+}  // namespace
+
+Result<PlanStats> Planner::PlanAll(Seconds now) {
+  PlanStats stats;
+  auto workspaces = store_->ListWorkspaces();
+  if (!workspaces.ok()) return workspaces.status();
+  for (const auto& workspace : *workspaces) {
+    if (!workspace.installed) continue;
+    OKRBOT_RETURN_IF_ERROR(PlanWorkspace(workspace, now, &stats));
+    ++stats.workspaces;
+  }
+  return stats;
+}
+
+Status Planner::PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats* stats) {
+  (void)clock_;
+  WorkspaceData data;
+  data.workspace = workspace;
+  auto today = LocalDate(IsKnownZone(workspace.default_tz) ? workspace.default_tz : "UTC", now);
+  if (!today.ok()) return today.status();
+  data.cycle = FormatCycle(CycleContaining(*today, workspace.fiscal_year_start_month));
+  auto users = store_->ListUsers(workspace.id);
+  if (!users.ok()) return users.status();
+  for (auto& user : *users) data.users.emplace(user.id, std::move(user));
+  auto reminders = store_->ListReminders(workspace.id);
+  if (!reminders.ok()) return reminders.status();
+  data.reminders = std::move(*reminders);
+  ObjectiveFilter filter;
+  filter.cycle = data.cycle;
+  auto objectives = store_->ListObjectives(workspace.id, filter);
+  if (!objectives.ok()) return objectives.status();
+  for (auto& objective : *objectives) data.objectives.emplace(objective.number, objective);
+  auto krs = store_->ListKeyResults(workspace.id, KeyResultFilter{});
+  if (!krs.ok()) return krs.status();
+  for (auto& kr : *krs) {
+    if (data.objectives.count(kr.objective) == 0) continue;
+    data.krs_by_objective[kr.objective].push_back(kr);
+    data.krs.push_back(std::move(kr));
+  }
+  return Pass(store_, std::move(data), now, stats).Run();
+}
+
+}  // namespace okrbot

@@ -1,0 +1,50 @@
+// Planner: what is due when (SPEC §3). Each pass turns the workspace's OKRs, people and
+// reminder settings into outbox jobs whose keys make every post unique per period:
+//   <ws>|checkin|<user>|<ISO week>    weekly check-in prompt at the reminder slot in the owner's
+//                                     time zone (default Monday 10:00), listing the due KRs
+//   <ws>|followup|<user>|<ISO week>   one follow-up 24 h later if none of them got a check-in
+//   <ws>|stale|<KR>|<since>           cadence + 3 days without a check-in: DM to the owner
+//   <ws>|escalate|<KR>|<since>        cadence + 7 days: the objective's owner is told
+//   <ws>|quality|<KR>                 a binary/activity KR gets one DM with the rewrite
+//   <ws>|digest|<channel>|<ISO week>  the weekly channel digest
+//   <ws>|halfway|<cycle>              week 7 of a quarter, in the digest channel
+//   <ws>|summary|<cycle>              after the cycle's last day, in the digest channel
+// Contract: a pass at time `now` enqueues each post whose send time is <= now and whose key
+// does not exist yet, so running passes at the same instant from several processes, after a
+// restart, or after downtime creates every post exactly once (a slot missed while down is
+// caught up once, at the next pass — never once per missed tick). Skipped: uninstalled
+// workspaces, archived objectives and KRs, snoozed KRs, owners who are away, workspace
+// holidays, and reminders turned off. A follow-up whose 24–48 h window passed while okrbot was
+// down is dropped rather than sent next to its prompt.
+// Thread-compatible; the Store makes concurrent passes safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "bot/clock.h"
+#include "bot/status.h"
+#include "storage/store.h"
+
+namespace okrbot {
+
+struct PlanStats {
+  int workspaces = 0;
+  int created = 0;   // new jobs
+  int existing = 0;  // due, but already planned earlier (or by another process)
+};
+
+class Planner {
+ public:
+  Planner(Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  // Plans every installed workspace as of `now`.
+  Result<PlanStats> PlanAll(Seconds now);
+  Status PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats* stats);
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+};
+
+}  // namespace okrbot
