@@ -38,6 +38,9 @@ const char kUsage[] =
     "  export [--format json|csv] [--workspace ID]\n"
     "                               write OKRs to stdout\n"
     "  run-due [--now ISO-8601]     one scheduler pass: plan what is due, send the outbox\n"
+    "  jobs [--state pending|sent|dead] [--workspace ID]\n"
+    "                               list scheduled posts (the outbox)\n"
+    "  jobs retry ID|KEY            send a dead (or pending) post again now\n"
     "  migrate                      bring the database schema up to date\n"
     "  check-config                 validate the configuration and exit\n"
     "\n"
@@ -53,7 +56,8 @@ struct Args {
 
 bool TakesValue(const std::string& flag) {
   return flag == "--config" || flag == "--db" || flag == "--listen" || flag == "--user" ||
-         flag == "--workspace" || flag == "--format" || flag == "--tz" || flag == "--now";
+         flag == "--workspace" || flag == "--format" || flag == "--tz" || flag == "--now" ||
+         flag == "--state";
 }
 
 bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
@@ -82,7 +86,7 @@ bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
   return true;
 }
 
-Status CheckOptions(const Args& args, std::initializer_list<const char*> allowed) {
+Status CheckOptions(const Args& args, const std::vector<const char*>& allowed) {
   for (const auto& [key, value] : args.options) {
     bool ok = key == "--config" || key == "--db";
     for (const char* a : allowed) ok = ok || key == a;
@@ -131,26 +135,30 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   }
 
   const std::string& cmd = args.command;
-  Status options_ok;
-  if (cmd == "serve")
-    options_ok = CheckOptions(args, {"--listen"});
-  else if (cmd == "console")
-    options_ok = CheckOptions(args, {"--user", "--workspace", "--admin", "--tz"});
-  else if (cmd == "import" || cmd == "migrate" || cmd == "check-config")
-    options_ok = CheckOptions(args, {});
-  else if (cmd == "export")
-    options_ok = CheckOptions(args, {"--format", "--workspace"});
-  else {
+  // The options each command takes (besides the global --config and --db).
+  static const std::map<std::string, std::vector<const char*>> kCommandOptions = {
+      {"serve", {"--listen"}}, {"console", {"--user", "--workspace", "--admin", "--tz"}},
+      {"import", {}},          {"migrate", {}},
+      {"check-config", {}},    {"export", {"--format", "--workspace"}},
+      {"run-due", {"--now"}},  {"jobs", {"--state", "--workspace"}},
+  };
+  auto command_options = kCommandOptions.find(cmd);
+  if (command_options == kCommandOptions.end()) {
     err << "okrbot: unknown command `" << cmd << "`\n" << kUsage;
     return kExitUsage;
   }
+  Status options_ok = CheckOptions(args, command_options->second);
   if (!options_ok.ok()) {
     err << "okrbot: " << options_ok.message() << "\n";
     return kExitUsage;
   }
   bool wants_positional = cmd == "import";
-  if ((wants_positional && args.positional.size() != 1) ||
-      (!wants_positional && !args.positional.empty())) {
+  bool jobs_retry = cmd == "jobs" && args.positional.size() == 2 && args.positional[0] == "retry";
+  if (jobs_retry ||
+      (cmd == "jobs" && args.positional.size() == 1 && args.positional[0] == "list")) {
+    // `jobs list` and `jobs retry ID` take their own words.
+  } else if ((wants_positional && args.positional.size() != 1) ||
+             (!wants_positional && !args.positional.empty())) {
     err << "okrbot: "
         << (wants_positional ? "import takes exactly one FILE"
                              : "unexpected argument " + args.positional[0])
@@ -193,6 +201,68 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     return kExitOk;
   }
   if (cmd == "serve") return RunServe(config, store->get(), out, err);
+  if (cmd == "jobs") {
+    if (jobs_retry) {
+      const std::string& wanted = args.positional[1];
+      JobFilter all;
+      all.limit = 1000000;
+      auto jobs = (*store)->ListJobs(all);
+      if (!jobs.ok()) {
+        err << "okrbot: " << jobs.status().message() << "\n";
+        return kExitFailure;
+      }
+      for (const Job& job : *jobs) {
+        if (std::to_string(job.id) != wanted && job.key != wanted) continue;
+        if (job.state == JobState::kSent) {
+          err << "okrbot: job " << job.key << " was already sent\n";
+          return kExitUsage;
+        }
+        // Due at its original time, so whatever clock the next pass runs on, it is due.
+        Status retried =
+            (*store)->MarkJobFailed(job.id, "retry requested by an operator", job.due_at, false);
+        if (!retried.ok()) {
+          err << "okrbot: " << retried.message() << "\n";
+          return kExitFailure;
+        }
+        out << "job " << job.key << " will be sent at the next scheduler pass\n";
+        return kExitOk;
+      }
+      err << "okrbot: no job " << wanted << " (see `okrbot jobs`)\n";
+      return kExitUsage;
+    }
+    JobFilter filter;
+    filter.limit = 1000;
+    if (args.options.count("--workspace")) filter.workspace_id = args.options["--workspace"];
+    if (args.options.count("--state")) {
+      const std::string& state = args.options["--state"];
+      if (state == "pending")
+        filter.state = JobState::kPending;
+      else if (state == "sent")
+        filter.state = JobState::kSent;
+      else if (state == "dead")
+        filter.state = JobState::kDead;
+      else {
+        err << "okrbot: --state is pending, sent or dead\n";
+        return kExitUsage;
+      }
+    }
+    auto jobs = (*store)->ListJobs(filter);
+    if (!jobs.ok()) {
+      err << "okrbot: " << jobs.status().message() << "\n";
+      return kExitFailure;
+    }
+    for (const Job& job : *jobs) {
+      const char* state = job.state == JobState::kSent   ? "sent"
+                          : job.state == JobState::kDead ? "dead"
+                                                         : "pending";
+      out << job.id << "  " << job.key << "  " << state << "  attempts " << job.attempts
+          << "  next " << FormatIsoInstant(job.next_attempt_at);
+      if (!job.last_error.empty()) out << "  last error: " << job.last_error;
+      out << "\n";
+    }
+    if (jobs->empty()) out << "no jobs\n";
+    return kExitOk;
+  }
   if (cmd == "run-due") {
     SystemClock system_clock;
     FakeClock fixed_clock(system_clock.Now());

@@ -1,0 +1,165 @@
+// `okrbot run-due --now ...` as cron runs it: the real binary on a seeded database, posting to a
+// local Slack Web API stand-in.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/slack_standin.h"
+#include "tests/test_util.h"
+
+namespace okrbot::testing {
+namespace {
+
+using nlohmann::json;
+
+// Oct 1 2026: one objective, KRs owned by people in New York and Kiritimati, a Friday digest.
+json SeedDocument() {
+  long long oct1 = 1790812800;  // 2026-10-01T00:00:00Z
+  json ws = {{"id", "slack:T1"},
+             {"platform", "slack"},
+             {"name", "Acme"},
+             {"created_at", oct1},
+             {"users",
+              {{{"id", "UNYC"}, {"display_name", "nyc"}, {"tz", "America/New_York"}},
+               {{"id", "UKIR"}, {"display_name", "kir"}, {"tz", "Pacific/Kiritimati"}}}},
+             {"objectives",
+              {{{"number", 1},
+                {"title", "Delight our customers"},
+                {"owner", "UNYC"},
+                {"cycle", "2026-Q4"},
+                {"created_at", oct1}}}},
+             {"key_results",
+              {{{"number", 1},
+                {"objective", 1},
+                {"text", "Increase NPS from 55 to 70"},
+                {"owner", "UNYC"},
+                {"baseline", 55},
+                {"target", 70},
+                {"created_at", oct1}},
+               {{"number", 2},
+                {"objective", 1},
+                {"text", "Increase CSAT from 82% to 90%"},
+                {"owner", "UKIR"},
+                {"baseline", 82},
+                {"target", 90},
+                {"unit", "%"},
+                {"created_at", oct1}}}},
+             {"reminders",
+              {{{"kind", "digest"},
+                {"channel", "okrs"},
+                {"weekday", 5},
+                {"minute_of_day", 960},
+                {"tz", "Europe/Berlin"}}}}};
+  return {{"format", "okrbot-export"}, {"version", 1}, {"workspaces", {ws}}};
+}
+
+class RunDueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_.File("seed.json"), SeedDocument().dump());
+    auto imported = Okrbot({"import", dir_.File("seed.json")});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  ProcessResult Okrbot(std::vector<std::string> args) {
+    args.insert(args.begin(), OkrbotBinary());
+    return RunProcess(args, "",
+                      {"OKRBOT_DB=sqlite://" + dir_.File("okrbot.db"),
+                       "SLACK_SIGNING_SECRET=test-secret", "SLACK_BOT_TOKEN=xoxb-test",
+                       "SLACK_API_BASE=" + slack_.ApiBase(), "OKRBOT_LOG_LEVEL=error"});
+  }
+
+  ProcessResult RunDue(const std::string& now) { return Okrbot({"run-due", "--now", now}); }
+
+  std::vector<RecordedCall> Posts() { return slack_.Calls("chat.postMessage"); }
+  // Posts (attempts included) to one channel: "DUKIR" is the direct message to UKIR.
+  std::vector<RecordedCall> PostsTo(const std::string& channel) {
+    std::vector<RecordedCall> out;
+    for (const auto& post : Posts()) {
+      if (post.args["channel"] == channel) out.push_back(post);
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  SlackStandIn slack_;
+};
+
+TEST_F(RunDueTest, PostsExactlyWhatIsDueAndNothingTwice) {
+  // Sunday 20:00Z is Monday 10:00 in Kiritimati (UTC+14): that owner's prompt is due, and so
+  // is Friday's digest (Oct 2, 16:00 Berlin). New York's Monday has not come yet.
+  auto first = RunDue("2026-10-04T20:00:00Z");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("planned 2 new post(s) in 1 workspace(s); sent 2,"), std::string::npos)
+      << first.out;
+  ASSERT_EQ(PostsTo("DUKIR").size(), 1u);
+  EXPECT_NE(PostsTo("DUKIR")[0].args["text"].get<std::string>().find("Increase CSAT"),
+            std::string::npos);
+  EXPECT_EQ(PostsTo("DUNYC").size(), 0u);
+  ASSERT_EQ(PostsTo("okrs").size(), 1u);
+  EXPECT_EQ(Posts().size(), 2u);
+
+  auto again = RunDue("2026-10-04T20:00:00Z");
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("planned 0 new"), std::string::npos) << again.out;
+  EXPECT_EQ(Posts().size(), 2u) << "a second run at the same time posts nothing";
+
+  // Monday 14:00Z is 10:00 in New York: its prompt, and nothing else new.
+  auto nyc = RunDue("2026-10-05T14:00:00Z");
+  EXPECT_NE(nyc.out.find("planned 1 new post(s) in 1 workspace(s); sent 1,"), std::string::npos)
+      << nyc.out;
+  ASSERT_EQ(PostsTo("DUNYC").size(), 1u);
+  EXPECT_NE(PostsTo("DUNYC")[0].args["text"].get<std::string>().find("Increase NPS"),
+            std::string::npos);
+  EXPECT_EQ(Posts().size(), 3u);
+}
+
+TEST_F(RunDueTest, RateLimitsAndServerErrorsDelayButNeverLoseAPost) {
+  slack_.FailNext("chat.postMessage", 429, 1, 120);
+  auto limited = RunDue("2026-10-04T20:00:00Z");
+  EXPECT_NE(limited.out.find("sent 1, retried 1"), std::string::npos) << limited.out;
+  EXPECT_EQ(PostsTo("DUKIR").size(), 1u) << "the refused attempt";
+
+  auto too_early = RunDue("2026-10-04T20:01:00Z");
+  EXPECT_NE(too_early.out.find("sent 0,"), std::string::npos) << "Retry-After (120 s) is honoured";
+
+  slack_.FailNext("chat.postMessage", 500, 1);
+  auto server_error = RunDue("2026-10-04T20:02:30Z");
+  EXPECT_NE(server_error.out.find("retried 1"), std::string::npos) << server_error.out;
+
+  auto later = RunDue("2026-10-04T21:00:00Z");
+  EXPECT_NE(later.out.find("sent 1,"), std::string::npos) << later.out;
+  auto final_run = RunDue("2026-10-04T22:00:00Z");
+  EXPECT_NE(final_run.out.find("sent 0,"), std::string::npos);
+  EXPECT_EQ(PostsTo("DUKIR").size(), 3u) << "two refused attempts, then exactly one delivery";
+  EXPECT_EQ(PostsTo("okrs").size(), 1u) << "the digest was not held up by the other post";
+  auto jobs = Okrbot({"jobs", "--state", "sent"});
+  EXPECT_NE(jobs.out.find("slack:T1|checkin|UKIR|2026-W41  sent  attempts 3"), std::string::npos)
+      << jobs.out;
+}
+
+TEST_F(RunDueTest, DeadLettersAreListedAndCanBeRetried) {
+  slack_.SetValidTokens({"xoxb-someone-else"});  // Slack answers invalid_auth: permanent
+  auto refused = RunDue("2026-10-04T20:00:00Z");
+  EXPECT_NE(refused.out.find("dead 2"), std::string::npos) << refused.out;
+  auto dead = Okrbot({"jobs", "--state", "dead"});
+  EXPECT_NE(dead.out.find("slack:T1|checkin|UKIR|2026-W41  dead"), std::string::npos) << dead.out;
+  EXPECT_NE(dead.out.find("last error: invalid_auth"), std::string::npos);
+  slack_.SetValidTokens({});
+  auto retry = Okrbot({"jobs", "retry", "slack:T1|checkin|UKIR|2026-W41"});
+  EXPECT_EQ(retry.exit_code, 0) << retry.err;
+  auto resent = RunDue("2026-10-04T20:05:00Z");
+  EXPECT_NE(resent.out.find("sent 1,"), std::string::npos) << resent.out;
+  EXPECT_EQ(Okrbot({"jobs", "retry", "no-such-job"}).exit_code, 2);
+  EXPECT_EQ(Okrbot({"jobs", "retry", "slack:T1|checkin|UKIR|2026-W41"}).exit_code, 2)
+      << "a sent job is not sent again";
+}
+
+TEST_F(RunDueTest, BadNowIsAUsageError) {
+  auto bad = RunDue("next tuesday");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("ISO-8601"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace okrbot::testing
