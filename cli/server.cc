@@ -36,7 +36,7 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       clock_(clock),
       bot_(store, clock),
       http_(ServerOptions(config), &metrics_),
-      planner_(store, clock),
+      planner_(store),
       dispatcher_(store, clock, DispatcherOptions{}, RandomUnit, &metrics_),
       runner_(&planner_, &dispatcher_, clock) {
   spdlog::set_level(spdlog::level::from_str(config_.log_level));

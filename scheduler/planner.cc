@@ -1,6 +1,7 @@
 #include "scheduler/planner.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -21,6 +22,9 @@ constexpr int kEscalateGraceDays = 7;
 // A new KR gets its quality DM only when fresh: turning the scheduler on for an old database
 // must not nudge about every old KR at once.
 constexpr std::chrono::hours kQualityNudgeFreshness{24 * 7};
+// Looking back this far covers every key a pass can produce for the current and previous cycle.
+constexpr std::chrono::hours kExistingKeysWindow{24 * 200};
+constexpr size_t kBatchSize = 5000;
 
 struct WorkspaceData {
   Workspace workspace;
@@ -44,8 +48,14 @@ bool NeedsQualityNudge(const KeyResult& kr) {
 
 class Pass {
  public:
-  Pass(Store* store, WorkspaceData data, Seconds now, PlanStats* stats)
-      : store_(store), d_(std::move(data)), now_(now), stats_(stats) {}
+  Pass(Store* store, WorkspaceData data, std::set<std::string> existing_keys, Seconds now,
+       PlanStats* stats, std::vector<Job>* out)
+      : store_(store),
+        d_(std::move(data)),
+        existing_(std::move(existing_keys)),
+        now_(now),
+        stats_(stats),
+        out_(out) {}
 
   Status Run() {
     OKRBOT_RETURN_IF_ERROR(CheckInPrompts());
@@ -61,22 +71,35 @@ class Pass {
     return "UTC";
   }
 
-  // Creates the job unless its key exists; `created` tells which.
+  // True when the post exists already (counted), so costly inputs need not be gathered.
+  bool Planned(const std::string& key) {
+    if (existing_.count(d_.workspace.id + "|" + key) == 0) return false;
+    ++stats_->existing;
+    return true;
+  }
+
+  // Plans the job unless its key exists (then `build` is never called); `created` tells which.
+  // New jobs are written by the caller in one batch.
   Status Enqueue(const std::string& key, const std::string& kind, const std::string& target,
-                 const Reply& reply, Seconds due_at, bool* created = nullptr) {
+                 const std::function<Reply()>& build, Seconds due_at, bool* created = nullptr) {
+    std::string full_key = d_.workspace.id + "|" + key;
+    bool exists = existing_.count(full_key) != 0;
+    if (created != nullptr) *created = !exists;
+    if (exists) {
+      ++stats_->existing;
+      return Status::Ok();
+    }
+    existing_.insert(full_key);
     Job job;
-    job.key = d_.workspace.id + "|" + key;
+    job.key = std::move(full_key);
     job.workspace_id = d_.workspace.id;
     job.kind = kind;
     job.target = target;
-    job.payload = ReplyToJson(reply);
+    job.payload = ReplyToJson(build());
     job.due_at = due_at;
     job.next_attempt_at = now_;
     job.created_at = now_;
-    auto result = store_->EnqueueJob(job);
-    if (!result.ok()) return result.status();
-    (*result ? stats_->created : stats_->existing)++;
-    if (created != nullptr) *created = *result;
+    out_->push_back(std::move(job));
     return Status::Ok();
   }
 
@@ -139,11 +162,13 @@ class Pass {
       if (due.empty()) continue;
       std::string week = IsoWeekKey(*local_day);
       bool created = false;
-      OKRBOT_RETURN_IF_ERROR(
-          Enqueue("checkin|" + owner_id + "|" + week, "checkin", owner_id,
-                  CheckInPrompt(owner, due, d_.objectives, *slot,
-                                d_.workspace.fiscal_year_start_month, false, quality_hints),
-                  *slot, &created));
+      OKRBOT_RETURN_IF_ERROR(Enqueue(
+          "checkin|" + owner_id + "|" + week, "checkin", owner_id,
+          [&] {
+            return CheckInPrompt(owner, due, d_.objectives, *slot,
+                                 d_.workspace.fiscal_year_start_month, false, quality_hints);
+          },
+          *slot, &created));
       // The follow-up needs a prompt planned in an earlier pass, and its window still open.
       if (created || now_ < *slot + kFollowUpAfter || now_ >= *slot + kFollowUpWindow) continue;
       std::vector<KeyResult> unanswered;
@@ -151,10 +176,13 @@ class Pass {
         if (!kr.last_checkin_at || *kr.last_checkin_at < *slot) unanswered.push_back(kr);
       }
       if (unanswered.empty()) continue;
-      OKRBOT_RETURN_IF_ERROR(Enqueue("followup|" + owner_id + "|" + week, "followup", owner_id,
-                                     CheckInPrompt(owner, unanswered, d_.objectives, now_,
-                                                   d_.workspace.fiscal_year_start_month, true, {}),
-                                     *slot + kFollowUpAfter));
+      OKRBOT_RETURN_IF_ERROR(Enqueue(
+          "followup|" + owner_id + "|" + week, "followup", owner_id,
+          [&] {
+            return CheckInPrompt(owner, unanswered, d_.objectives, now_,
+                                 d_.workspace.fiscal_year_start_month, true, {});
+          },
+          *slot + kFollowUpAfter));
     }
     return Status::Ok();
   }
@@ -168,22 +196,24 @@ class Pass {
       if (user != d_.users.end() && IsAway(user->second, *today)) continue;
       const Objective& objective = d_.objectives.at(kr.objective);
       if (NeedsQualityNudge(kr) && now_ - kr.created_at < kQualityNudgeFreshness) {
-        OKRBOT_RETURN_IF_ERROR(Enqueue("quality|" + KeyResultRef(kr.number), "quality", kr.owner,
-                                       QualityNudge(kr, ReviewKeyResult(kr)), kr.created_at));
+        OKRBOT_RETURN_IF_ERROR(Enqueue(
+            "quality|" + KeyResultRef(kr.number), "quality", kr.owner,
+            [&] { return QualityNudge(kr, ReviewKeyResult(kr)); }, kr.created_at));
       }
       if (kr.snoozed_until && *today <= *kr.snoozed_until) continue;
       Seconds since = kr.last_checkin_at.value_or(kr.created_at);
       std::string episode = FormatDate(date::floor<date::days>(since));
       Seconds stale_at = since + date::days{CadenceDays(kr.cadence) + kStaleGraceDays};
       if (now_ > stale_at) {
-        OKRBOT_RETURN_IF_ERROR(Enqueue("stale|" + KeyResultRef(kr.number) + "|" + episode, "stale",
-                                       kr.owner, StaleNudge(kr, objective, now_, false), stale_at));
+        OKRBOT_RETURN_IF_ERROR(Enqueue(
+            "stale|" + KeyResultRef(kr.number) + "|" + episode, "stale", kr.owner,
+            [&] { return StaleNudge(kr, objective, now_, false); }, stale_at));
       }
       Seconds escalate_at = since + date::days{CadenceDays(kr.cadence) + kEscalateGraceDays};
       if (now_ > escalate_at && !objective.owner.empty() && objective.owner != kr.owner) {
-        OKRBOT_RETURN_IF_ERROR(Enqueue("escalate|" + KeyResultRef(kr.number) + "|" + episode,
-                                       "escalate", objective.owner,
-                                       StaleNudge(kr, objective, now_, true), escalate_at));
+        OKRBOT_RETURN_IF_ERROR(Enqueue(
+            "escalate|" + KeyResultRef(kr.number) + "|" + episode, "escalate", objective.owner,
+            [&] { return StaleNudge(kr, objective, now_, true); }, escalate_at));
       }
     }
     return Status::Ok();
@@ -207,8 +237,9 @@ class Pass {
       for (const auto& [number, objective] : d_.objectives) {
         first_created = std::min(first_created, objective.created_at);
       }
+      std::string digest_key = "digest|" + reminder.channel + "|" + IsoWeekKey(*local_day);
       if (!d_.objectives.empty() && *slot >= first_created &&
-          !IsHoliday(d_.workspace.holidays, *local_day)) {
+          !IsHoliday(d_.workspace.holidays, *local_day) && !Planned(digest_key)) {
         Seconds period_start = *slot - date::days{7};
         std::map<int64_t, std::vector<CheckIn>> checkins_by_kr;
         std::set<std::string> away;
@@ -224,17 +255,22 @@ class Pass {
         }
         std::vector<Objective> objectives;
         for (const auto& [number, objective] : d_.objectives) objectives.push_back(objective);
-        OKRBOT_RETURN_IF_ERROR(
-            Enqueue("digest|" + reminder.channel + "|" + IsoWeekKey(*local_day), "digest", channel,
-                    ChannelDigest(d_.cycle, objectives, d_.krs_by_objective, checkins_by_kr,
-                                  period_start, away, *slot, fiscal),
-                    *slot));
+        OKRBOT_RETURN_IF_ERROR(Enqueue(
+            digest_key, "digest", channel,
+            [&] {
+              return ChannelDigest(d_.cycle, objectives, d_.krs_by_objective, checkins_by_kr,
+                                   period_start, away, *slot, fiscal);
+            },
+            *slot));
         // Halfway: the digest slot in week 7 of the quarter.
         auto week_index = (*local_day - CycleFirstDay(cycle, fiscal)).count() / 7;
         if (week_index == 6) {
           OKRBOT_RETURN_IF_ERROR(Enqueue(
               "halfway|" + d_.cycle, "halfway", channel,
-              HalfwayReminder(d_.cycle, objectives, d_.krs_by_objective, *slot, fiscal), *slot));
+              [&] {
+                return HalfwayReminder(d_.cycle, objectives, d_.krs_by_objective, *slot, fiscal);
+              },
+              *slot));
         }
       }
       // The summary of the cycle that just ended, in the first two weeks of the next one.
@@ -257,17 +293,20 @@ class Pass {
         ended_krs[objective.number] = *krs;
       }
       auto ended_at = LocalToUtc(tz, CycleLastDay(previous, fiscal) + date::days{1}, 0);
-      OKRBOT_RETURN_IF_ERROR(Enqueue("summary|" + previous_name, "summary", channel,
-                                     CycleSummary(previous_name, *ended, ended_krs),
-                                     ended_at.ok() ? *ended_at : now_));
+      OKRBOT_RETURN_IF_ERROR(Enqueue(
+          "summary|" + previous_name, "summary", channel,
+          [&] { return CycleSummary(previous_name, *ended, ended_krs); },
+          ended_at.ok() ? *ended_at : now_));
     }
     return Status::Ok();
   }
 
   Store* store_;
   WorkspaceData d_;
+  std::set<std::string> existing_;
   Seconds now_;
   PlanStats* stats_;
+  std::vector<Job>* out_;
 };
 
 }  // namespace
@@ -276,16 +315,30 @@ Result<PlanStats> Planner::PlanAll(Seconds now) {
   PlanStats stats;
   auto workspaces = store_->ListWorkspaces();
   if (!workspaces.ok()) return workspaces.status();
+  std::vector<Job> batch;
   for (const auto& workspace : *workspaces) {
     if (!workspace.installed) continue;
-    OKRBOT_RETURN_IF_ERROR(PlanWorkspace(workspace, now, &stats));
+    OKRBOT_RETURN_IF_ERROR(PlanWorkspace(workspace, now, &stats, &batch));
     ++stats.workspaces;
+    if (batch.size() >= kBatchSize) OKRBOT_RETURN_IF_ERROR(Flush(&batch, &stats));
   }
+  OKRBOT_RETURN_IF_ERROR(Flush(&batch, &stats));
   return stats;
 }
 
-Status Planner::PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats* stats) {
-  (void)clock_;
+Status Planner::Flush(std::vector<Job>* batch, PlanStats* stats) {
+  if (batch->empty()) return Status::Ok();
+  auto created = store_->EnqueueJobs(*batch);
+  if (!created.ok()) return created.status();
+  stats->created += *created;
+  // Keys another process created between our read and this write.
+  stats->existing += static_cast<int>(batch->size()) - *created;
+  batch->clear();
+  return Status::Ok();
+}
+
+Status Planner::PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats* stats,
+                              std::vector<Job>* batch) {
   WorkspaceData data;
   data.workspace = workspace;
   auto today = LocalDate(IsKnownZone(workspace.default_tz) ? workspace.default_tz : "UTC", now);
@@ -309,7 +362,11 @@ Status Planner::PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats
     data.krs_by_objective[kr.objective].push_back(kr);
     data.krs.push_back(std::move(kr));
   }
-  return Pass(store_, std::move(data), now, stats).Run();
+  // Posts planned in the last months exist already: skip building them again.
+  auto keys = store_->ListJobKeys(workspace.id, now - kExistingKeysWindow);
+  if (!keys.ok()) return keys.status();
+  std::set<std::string> existing(keys->begin(), keys->end());
+  return Pass(store_, std::move(data), std::move(existing), now, stats, batch).Run();
 }
 
 }  // namespace okrbot

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "bot/clock.h"
 #include "bot/status.h"
@@ -36,15 +37,18 @@ struct PlanStats {
 
 class Planner {
  public:
-  Planner(Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+  explicit Planner(Store* store) : store_(store) {}
 
   // Plans every installed workspace as of `now`.
+  // New jobs are written in large batches (one transaction each), not one by one.
   Result<PlanStats> PlanAll(Seconds now);
-  Status PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats* stats);
 
  private:
+  Status PlanWorkspace(const Workspace& workspace, Seconds now, PlanStats* stats,
+                       std::vector<Job>* batch);
+  Status Flush(std::vector<Job>* batch, PlanStats* stats);
+
   Store* store_;
-  const Clock* clock_;
 };
 
 }  // namespace okrbot

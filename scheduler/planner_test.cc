@@ -107,7 +107,7 @@ class QuarterWalkTest : public ::testing::Test {
 
   // A fresh planner and dispatcher, as after a process restart.
   void Restart() {
-    planner_ = std::make_unique<Planner>(store_.get(), &clock_);
+    planner_ = std::make_unique<Planner>(store_.get());
     dispatcher_ = std::make_unique<Dispatcher>(
         store_.get(), &clock_, DispatcherOptions{}, [] { return 0.0; }, nullptr);
     dispatcher_->RegisterPlatform("slack", &deliverer_);
@@ -202,7 +202,7 @@ TEST_F(QuarterWalkTest, EveryPostOnceAtItsLocalTimeThroughRestartAndDowntime) {
 
 TEST_F(QuarterWalkTest, PassesAtTheSameInstantFromSeveralPlannersCreateOnePost) {
   clock_.Set(At("2026-10-05T14:00:00Z"));
-  Planner other(store_.get(), &clock_);
+  Planner other(store_.get());
   auto first = planner_->PlanAll(clock_.Now());
   auto second = other.PlanAll(clock_.Now());
   ASSERT_TRUE(first.ok() && second.ok());

@@ -1856,9 +1856,17 @@ Status SqliteStore::DeleteReminders(const std::string& workspace_id) {
 // ---- Jobs -------------------------------------------------------------------------------------
 
 Result<bool> SqliteStore::EnqueueJob(const Job& job) {
-  OKRBOT_RETURN_IF_ERROR(CheckWorkspaceId(job.workspace_id));
-  if (job.key.empty()) return Status::InvalidArgument("The job key is empty.");
-  bool created = false;
+  auto created = EnqueueJobs({job});
+  if (!created.ok()) return created.status();
+  return *created == 1;
+}
+
+Result<int> SqliteStore::EnqueueJobs(const std::vector<Job>& jobs) {
+  for (const Job& job : jobs) {
+    OKRBOT_RETURN_IF_ERROR(CheckWorkspaceId(job.workspace_id));
+    if (job.key.empty()) return Status::InvalidArgument("The job key is empty.");
+  }
+  int created = 0;
   Status status = Write([&](Connection& connection) {
     static const std::string kSql =
         "INSERT INTO jobs (job_key, workspace_id, kind, target, payload, state, attempts, "
@@ -1866,28 +1874,49 @@ Result<bool> SqliteStore::EnqueueJob(const Job& job) {
         "VALUES (:key, :ws, :kind, :target, :payload, :state, :attempts, :due_at, "
         ":next_attempt_at, :lease_until, :last_error, :created_at) "
         "ON CONFLICT (job_key) DO NOTHING";
-    Result<Statement> stmt = connection.Prepare(kSql);
-    if (!stmt.ok()) return stmt.status();
-    stmt->BindText(":key", job.key);
-    stmt->BindText(":ws", job.workspace_id);
-    stmt->BindText(":kind", job.kind);
-    stmt->BindText(":target", job.target);
-    stmt->BindText(":payload", job.payload);
-    stmt->BindText(":state", JobStateName(job.state));
-    stmt->BindInt(":attempts", job.attempts);
-    stmt->BindTime(":due_at", job.due_at);
-    // An unset next attempt means "when due", never "at the epoch" (which would send early).
-    stmt->BindTime(":next_attempt_at",
-                   job.next_attempt_at == Seconds{} ? job.due_at : job.next_attempt_at);
-    stmt->BindOptionalTime(":lease_until", job.lease_until);
-    stmt->BindText(":last_error", job.last_error);
-    stmt->BindTime(":created_at", job.created_at);
-    OKRBOT_RETURN_IF_ERROR(stmt->Run());
-    created = connection.Changes() > 0;
+    created = 0;  // a retried transaction body starts again
+    for (const Job& job : jobs) {
+      Result<Statement> stmt = connection.Prepare(kSql);
+      if (!stmt.ok()) return stmt.status();
+      stmt->BindText(":key", job.key);
+      stmt->BindText(":ws", job.workspace_id);
+      stmt->BindText(":kind", job.kind);
+      stmt->BindText(":target", job.target);
+      stmt->BindText(":payload", job.payload);
+      stmt->BindText(":state", JobStateName(job.state));
+      stmt->BindInt(":attempts", job.attempts);
+      stmt->BindTime(":due_at", job.due_at);
+      // An unset next attempt means "when due", never "at the epoch" (which would send early).
+      stmt->BindTime(":next_attempt_at",
+                     job.next_attempt_at == Seconds{} ? job.due_at : job.next_attempt_at);
+      stmt->BindOptionalTime(":lease_until", job.lease_until);
+      stmt->BindText(":last_error", job.last_error);
+      stmt->BindTime(":created_at", job.created_at);
+      OKRBOT_RETURN_IF_ERROR(stmt->Run());
+      if (connection.Changes() > 0) ++created;
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;
   return created;
+}
+
+Result<std::vector<std::string>> SqliteStore::ListJobKeys(const std::string& workspace_id,
+                                                          Seconds created_since) {
+  std::vector<std::string> keys;
+  Status status = Read([&](Connection& connection) {
+    Result<Statement> stmt = connection.Prepare(
+        "SELECT job_key FROM jobs WHERE workspace_id = :ws AND created_at >= :since");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", workspace_id);
+    stmt->BindTime(":since", created_since);
+    return ForEachRow(*stmt, [&] {
+      keys.push_back(stmt->Text(0));
+      return Status::Ok();
+    });
+  });
+  if (!status.ok()) return status;
+  return keys;
 }
 
 Result<std::vector<Job>> SqliteStore::ClaimDueJobs(Seconds now, int limit,

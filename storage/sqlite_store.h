@@ -120,6 +120,9 @@ class SqliteStore final : public Store {
   Status DeleteReminders(const std::string& workspace_id) override;
 
   Result<bool> EnqueueJob(const Job& job) override;
+  Result<int> EnqueueJobs(const std::vector<Job>& jobs) override;
+  Result<std::vector<std::string>> ListJobKeys(const std::string& workspace_id,
+                                               Seconds created_since) override;
   Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
                                         std::chrono::seconds lease) override;
   Status MarkJobSent(int64_t job_id) override;

@@ -115,6 +115,12 @@ class Store {
   // Jobs (outbox). Enqueue returns true when created, false when the key already existed
   // (the existing job is left untouched).
   virtual Result<bool> EnqueueJob(const Job& job) = 0;
+  // Enqueues many jobs in one transaction (same rule per job); returns how many were created.
+  virtual Result<int> EnqueueJobs(const std::vector<Job>& jobs) = 0;
+  // Keys of the workspace's jobs created at or after `created_since` (so a planner can skip
+  // building posts that exist already).
+  virtual Result<std::vector<std::string>> ListJobKeys(const std::string& workspace_id,
+                                                       Seconds created_since) = 0;
   // Claims up to `limit` pending jobs whose next_attempt_at <= now and whose lease (if any)
   // expired; each claimed job gets lease_until = now + lease and attempts + 1.
   virtual Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,

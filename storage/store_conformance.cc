@@ -381,6 +381,38 @@ TEST_P(StoreConformanceTest, EventIsSeenOncePerWorkspace) {
   EXPECT_FALSE(store().MarkEventSeen(kWorkspaceA, "", at).ok());
 }
 
+TEST_P(StoreConformanceTest, EnqueueJobsIsOneBatchWithTheSameKeyRule) {
+  Seconds at(std::chrono::seconds(1700000000));
+  std::vector<Job> jobs;
+  for (int i = 0; i < 3; ++i) {
+    Job job;
+    job.key = std::string(kWorkspaceA) + "|checkin|U" + std::to_string(i) + "|2026-W45";
+    job.workspace_id = kWorkspaceA;
+    job.kind = "checkin";
+    job.target = "U" + std::to_string(i);
+    job.payload = "{}";
+    job.due_at = at;
+    job.created_at = at;
+    jobs.push_back(job);
+  }
+  ASSERT_OK(store().EnqueueJob(jobs[0]));
+  Result<int> created = store().EnqueueJobs(jobs);
+  ASSERT_OK(created);
+  EXPECT_EQ(*created, 2) << "the existing key is left alone";
+  Result<std::vector<std::string>> keys = store().ListJobKeys(kWorkspaceA, at);
+  ASSERT_OK(keys);
+  EXPECT_EQ(keys->size(), 3u);
+  EXPECT_TRUE(store().ListJobKeys(kWorkspaceA, at + std::chrono::seconds(1))->empty());
+  EXPECT_TRUE(store().ListJobKeys(kWorkspaceB, at)->empty());
+  Job bad = jobs[0];
+  bad.key = "";
+  std::vector<Job> with_bad = {jobs[1], bad};
+  EXPECT_FALSE(store().EnqueueJobs(with_bad).ok());
+  Result<int> none = store().EnqueueJobs({});
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+}
+
 // ---- Workspaces and users ---------------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, WorkspaceRoundTripsEveryField) {
