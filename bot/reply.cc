@@ -1,8 +1,11 @@
 #include "bot/reply.h"
 
+#include "bot/text_util.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace okrbot {
@@ -147,34 +150,150 @@ bool KindFromName(const std::string& name, BlockKind* out) {
 
 }  // namespace
 
-std::string ReplyToJson(const Reply& reply) {
-  nlohmann::json j;
-  j["visibility"] = reply.visibility == Visibility::kChannel ? "channel" : "private";
-  j["is_error"] = reply.is_error;
-  j["blocks"] = nlohmann::json::array();
-  for (const auto& b : reply.blocks) {
-    nlohmann::json jb;
-    jb["kind"] = KindName(b.kind);
-    if (!b.text.empty()) jb["text"] = b.text;
-    if (b.kind == BlockKind::kProgress) jb["progress"] = b.progress;
-    for (const auto& [k, v] : b.fields) jb["fields"].push_back({k, v});
-    for (const auto& item : b.items) jb["items"].push_back(item);
-    for (const auto& btn : b.buttons) {
-      jb["buttons"].push_back({{"label", btn.label},
-                               {"action", btn.action},
-                               {"value", btn.value},
-                               {"primary", btn.primary}});
+namespace {
+
+// Appends `text` as a JSON string. Scheduled posts are serialised by the thousand, so this writes
+// directly instead of building a json tree; invalid UTF-8 becomes U+FFFD, as nlohmann's
+// replace handler would do.
+void AppendJsonString(const std::string& text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::string& safe = IsValidUtf8(text) ? text : ReplaceInvalidUtf8(text);
+  out->push_back('"');
+  for (char c : safe) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      default:
+        if (byte < 0x20) {
+          *out += "\\u00";
+          out->push_back(kHex[byte >> 4]);
+          out->push_back(kHex[byte & 0xF]);
+        } else {
+          out->push_back(c);
+        }
     }
-    for (const auto& in : b.inputs) {
-      jb["inputs"].push_back({{"id", in.id},
-                              {"label", in.label},
-                              {"placeholder", in.placeholder},
-                              {"initial", in.initial},
-                              {"multiline", in.multiline}});
-    }
-    j["blocks"].push_back(std::move(jb));
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out->push_back('"');
+}
+
+void AppendNumber(double value, std::string* out) {
+  if (!std::isfinite(value)) value = 0;  // JSON has no NaN/Inf; progress is clamped anyway
+  char buf[32];
+  auto result = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, result.ptr);
+}
+
+void AppendField(const char* name, const std::string& value, std::string* out) {
+  out->push_back('"');
+  *out += name;
+  *out += "\":";
+  AppendJsonString(value, out);
+}
+
+}  // namespace
+
+std::string ReplyToJson(const Reply& reply) {
+  std::string out;
+  out.reserve(256);
+  out += "{\"visibility\":";
+  out += reply.visibility == Visibility::kChannel ? "\"channel\"" : "\"private\"";
+  out += ",\"is_error\":";
+  out += reply.is_error ? "true" : "false";
+  out += ",\"blocks\":[";
+  for (size_t i = 0; i < reply.blocks.size(); ++i) {
+    const Block& b = reply.blocks[i];
+    if (i > 0) out.push_back(',');
+    out += "{\"kind\":\"";
+    out += KindName(b.kind);
+    out.push_back('"');
+    if (!b.text.empty()) {
+      out.push_back(',');
+      AppendField("text", b.text, &out);
+    }
+    if (b.kind == BlockKind::kProgress) {
+      out += ",\"progress\":";
+      AppendNumber(b.progress, &out);
+    }
+    if (!b.fields.empty()) {
+      out += ",\"fields\":[";
+      for (size_t f = 0; f < b.fields.size(); ++f) {
+        if (f > 0) out.push_back(',');
+        out.push_back('[');
+        AppendJsonString(b.fields[f].first, &out);
+        out.push_back(',');
+        AppendJsonString(b.fields[f].second, &out);
+        out.push_back(']');
+      }
+      out.push_back(']');
+    }
+    if (!b.items.empty()) {
+      out += ",\"items\":[";
+      for (size_t k = 0; k < b.items.size(); ++k) {
+        if (k > 0) out.push_back(',');
+        AppendJsonString(b.items[k], &out);
+      }
+      out.push_back(']');
+    }
+    if (!b.buttons.empty()) {
+      out += ",\"buttons\":[";
+      for (size_t k = 0; k < b.buttons.size(); ++k) {
+        const Button& btn = b.buttons[k];
+        if (k > 0) out.push_back(',');
+        out.push_back('{');
+        AppendField("label", btn.label, &out);
+        out.push_back(',');
+        AppendField("action", btn.action, &out);
+        out.push_back(',');
+        AppendField("value", btn.value, &out);
+        out += ",\"primary\":";
+        out += btn.primary ? "true" : "false";
+        out.push_back('}');
+      }
+      out.push_back(']');
+    }
+    if (!b.inputs.empty()) {
+      out += ",\"inputs\":[";
+      for (size_t k = 0; k < b.inputs.size(); ++k) {
+        const Input& in = b.inputs[k];
+        if (k > 0) out.push_back(',');
+        out.push_back('{');
+        AppendField("id", in.id, &out);
+        out.push_back(',');
+        AppendField("label", in.label, &out);
+        out.push_back(',');
+        AppendField("placeholder", in.placeholder, &out);
+        out.push_back(',');
+        AppendField("initial", in.initial, &out);
+        out += ",\"multiline\":";
+        out += in.multiline ? "true" : "false";
+        out.push_back('}');
+      }
+      out.push_back(']');
+    }
+    out.push_back('}');
+  }
+  out += "]}";
+  return out;
 }
 
 Result<Reply> ReplyFromJson(const std::string& json) {

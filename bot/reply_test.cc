@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace okrbot {
 namespace {
 
@@ -34,6 +36,19 @@ TEST(ReplyTest, JsonRoundTripKeepsEveryBlock) {
   ASSERT_EQ(back->blocks.size(), 9u);
   EXPECT_EQ(back->blocks[5].buttons[0].value, "KR1");
   EXPECT_EQ(back->Summary(), "Check-in");
+}
+
+TEST(ReplyTest, JsonEscapesEverythingPeopleType) {
+  Reply r;
+  r.Text(std::string("quote \" backslash \\ newline \n tab \t bell \x07 bad \xFF ünïcode"));
+  r.Progress("p", 0.1 + 0.2);
+  std::string json = ReplyToJson(r);
+  auto back = ReplyFromJson(json);
+  ASSERT_TRUE(back.ok()) << json;
+  EXPECT_EQ(back->blocks[0].text,
+            "quote \" backslash \\ newline \n tab \t bell \x07 bad \xEF\xBF\xBD ünïcode");
+  EXPECT_DOUBLE_EQ(back->blocks[1].progress, 0.1 + 0.2) << "doubles round-trip exactly";
+  EXPECT_EQ(nlohmann::json::parse(json)["blocks"][0]["kind"], "text");
 }
 
 TEST(ReplyTest, BrokenJsonIsAnError) {

@@ -40,6 +40,30 @@ bool IsValidUtf8(const std::string& text) {
   return true;
 }
 
+std::string ReplaceInvalidUtf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    // The longest valid sequence starting here (1..4 bytes), checked with IsValidUtf8.
+    size_t length = 0;
+    for (size_t n = 1; n <= 4 && i + n <= text.size(); ++n) {
+      if (IsValidUtf8(text.substr(i, n))) {
+        length = n;
+        break;
+      }
+    }
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
 bool HasControlCharacters(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);

@@ -9,6 +9,8 @@ namespace okrbot {
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(const std::string& text);
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(const std::string& text);
 // C0 controls (incl. NUL, tab, newline), DEL and C1 controls (U+0080..U+009F).
 bool HasControlCharacters(const std::string& text);
 // Without leading and trailing ASCII whitespace.

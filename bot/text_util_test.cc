@@ -15,6 +15,15 @@ TEST(TextUtilTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
 }
 
+TEST(TextUtilTest, InvalidBytesBecomeReplacementCharacters) {
+  EXPECT_EQ(ReplaceInvalidUtf8("ok ✨"), "ok ✨");
+  EXPECT_EQ(ReplaceInvalidUtf8("a\xFF"
+                               "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(ReplaceInvalidUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST(TextUtilTest, ControlCharacters) {
   EXPECT_FALSE(HasControlCharacters("Grow revenue 🚀"));
   EXPECT_TRUE(HasControlCharacters(std::string("a\0b", 3)));

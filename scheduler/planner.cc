@@ -71,6 +71,13 @@ class Pass {
     return "UTC";
   }
 
+  // The review parses the KR's words: once per KR and pass is enough.
+  bool HasQualityFinding(const KeyResult& kr) {
+    auto [it, inserted] = quality_finding_.try_emplace(kr.number, false);
+    if (inserted) it->second = NeedsQualityNudge(kr);
+    return it->second;
+  }
+
   // True when the post exists already (counted), so costly inputs need not be gathered.
   bool Planned(const std::string& key) {
     if (existing_.count(d_.workspace.id + "|" + key) == 0) return false;
@@ -157,7 +164,7 @@ class Pass {
         auto cadence = date::days{CadenceDays(kr.cadence) - 1};
         if (kr.last_checkin_at && *kr.last_checkin_at > *slot - cadence) continue;
         due.push_back(kr);
-        if (!kr.last_checkin_at && NeedsQualityNudge(kr)) quality_hints.insert(kr.number);
+        if (!kr.last_checkin_at && HasQualityFinding(kr)) quality_hints.insert(kr.number);
       }
       if (due.empty()) continue;
       std::string week = IsoWeekKey(*local_day);
@@ -195,16 +202,17 @@ class Pass {
       auto user = d_.users.find(kr.owner);
       if (user != d_.users.end() && IsAway(user->second, *today)) continue;
       const Objective& objective = d_.objectives.at(kr.objective);
-      if (NeedsQualityNudge(kr) && now_ - kr.created_at < kQualityNudgeFreshness) {
+      if (now_ - kr.created_at < kQualityNudgeFreshness && HasQualityFinding(kr)) {
         OKRBOT_RETURN_IF_ERROR(Enqueue(
             "quality|" + KeyResultRef(kr.number), "quality", kr.owner,
             [&] { return QualityNudge(kr, ReviewKeyResult(kr)); }, kr.created_at));
       }
       if (kr.snoozed_until && *today <= *kr.snoozed_until) continue;
       Seconds since = kr.last_checkin_at.value_or(kr.created_at);
-      std::string episode = FormatDate(date::floor<date::days>(since));
       Seconds stale_at = since + date::days{CadenceDays(kr.cadence) + kStaleGraceDays};
-      if (now_ > stale_at) {
+      if (now_ <= stale_at) continue;
+      std::string episode = FormatDate(date::floor<date::days>(since));
+      {
         OKRBOT_RETURN_IF_ERROR(Enqueue(
             "stale|" + KeyResultRef(kr.number) + "|" + episode, "stale", kr.owner,
             [&] { return StaleNudge(kr, objective, now_, false); }, stale_at));
@@ -307,6 +315,7 @@ class Pass {
   Seconds now_;
   PlanStats* stats_;
   std::vector<Job>* out_;
+  std::map<int64_t, bool> quality_finding_;
 };
 
 }  // namespace
