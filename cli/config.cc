@@ -122,6 +122,30 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
     }
     c.slack_command_budget_ms = static_cast<int>(n);
   }
+  auto whole_number = [&](const char* name, int lo, int hi, int* field) -> Status {
+    auto v = get(name);
+    if (!v) return Status::Ok();
+    char* end = nullptr;
+    long n = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || n < lo || n > hi) {
+      return Status::InvalidArgument(std::string(name) + " must be a whole number from " +
+                                     std::to_string(lo) + " to " + std::to_string(hi) + ".");
+    }
+    *field = static_cast<int>(n);
+    return Status::Ok();
+  };
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_POSTS_BURST", 1, 1000, &c.posts_burst));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MAX_ATTEMPTS", 1, 100, &c.max_attempts));
+  if (auto v = get("OKRBOT_POSTS_PER_SECOND")) {
+    char* end = nullptr;
+    double rate = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end != '\0' || !(rate > 0) || rate > 1000) {
+      return Status::InvalidArgument(
+          "OKRBOT_POSTS_PER_SECOND must be a number above 0 (at most "
+          "1000).");
+    }
+    c.posts_per_second = rate;
+  }
   if (auto v = get("OKRBOT_ENV")) c.production = *v == "production";
   if (auto v = get("OKRBOT_HTTP_THREADS")) {
     char* end = nullptr;

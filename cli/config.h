@@ -20,6 +20,9 @@ struct Config {
   std::string listen = "0.0.0.0:3000";          // OKRBOT_LISTEN
   std::string secret_key;                       // OKRBOT_SECRET_KEY (64 hex chars)
   bool scheduler = true;                        // OKRBOT_SCHEDULER on|off
+  double posts_per_second = 1.0;                // OKRBOT_POSTS_PER_SECOND (per workspace)
+  int posts_burst = 20;                         // OKRBOT_POSTS_BURST
+  int max_attempts = 8;                         // OKRBOT_MAX_ATTEMPTS before a post is dead
   int http_threads = 32;                        // OKRBOT_HTTP_THREADS
   std::string log_level = "info";               // OKRBOT_LOG_LEVEL
   bool production = false;                      // OKRBOT_ENV=production

@@ -22,6 +22,14 @@ HttpServerOptions ServerOptions(const Config& config) {
   return options;
 }
 
+DispatcherOptions DispatcherOptionsFrom(const Config& config) {
+  DispatcherOptions options;
+  options.posts_per_second = config.posts_per_second;
+  options.burst = config.posts_burst;
+  options.max_attempts = config.max_attempts;
+  return options;
+}
+
 // Retry jitter; randomness is injected into the Dispatcher so tests can fix it.
 double RandomUnit() {
   thread_local std::mt19937 generator(std::random_device{}());
@@ -37,7 +45,7 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       bot_(store, clock),
       http_(ServerOptions(config), &metrics_),
       planner_(store),
-      dispatcher_(store, clock, DispatcherOptions{}, RandomUnit, &metrics_),
+      dispatcher_(store, clock, DispatcherOptionsFrom(config), RandomUnit, &metrics_),
       runner_(&planner_, &dispatcher_, clock) {
   spdlog::set_level(spdlog::level::from_str(config_.log_level));
   bot_.SetCheckInObserver([this] { metrics_.CountCheckIn(); });

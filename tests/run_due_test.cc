@@ -1,20 +1,29 @@
 // `okrbot run-due --now ...` as cron runs it: the real binary on a seeded database, posting to a
 // local Slack Web API stand-in.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
+#include "bot/cycle.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
 
 namespace okrbot::testing {
 namespace {
 
+std::optional<Cycle> CycleNamed(const std::string& text) {
+  Cycle cycle;
+  if (!ParseCycle(text, &cycle)) return std::nullopt;
+  return cycle;
+}
+
 using nlohmann::json;
 
-// Oct 1 2026: one objective, KRs owned by people in New York and Kiritimati, a Friday digest.
-json SeedDocument() {
-  long long oct1 = 1790812800;  // 2026-10-01T00:00:00Z
+// One objective, KRs owned by people in New York and Kiritimati, a Friday digest; by default
+// created on 2026-10-01 in cycle 2026-Q4.
+json SeedDocument(const std::string& cycle = "2026-Q4", long long oct1 = 1790812800) {
   json ws = {{"id", "slack:T1"},
              {"platform", "slack"},
              {"name", "Acme"},
@@ -26,7 +35,7 @@ json SeedDocument() {
               {{{"number", 1},
                 {"title", "Delight our customers"},
                 {"owner", "UNYC"},
-                {"cycle", "2026-Q4"},
+                {"cycle", cycle},
                 {"created_at", oct1}}}},
              {"key_results",
               {{{"number", 1},
@@ -153,6 +162,47 @@ TEST_F(RunDueTest, DeadLettersAreListedAndCanBeRetried) {
   EXPECT_EQ(Okrbot({"jobs", "retry", "no-such-job"}).exit_code, 2);
   EXPECT_EQ(Okrbot({"jobs", "retry", "slack:T1|checkin|UKIR|2026-W41"}).exit_code, 2)
       << "a sent job is not sent again";
+}
+
+TEST_F(RunDueTest, ServeRunsTheSchedulerLoop) {
+  // `serve` runs on the real clock: seed a workspace whose OKRs are 8 days old in the current
+  // quarter, so a weekly prompt is due whatever today's date is.
+  TempDir live;
+  long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  Days today = date::floor<date::days>(Seconds(std::chrono::seconds(now)));
+  std::string cycle = FormatCycle(CycleContaining(today, 1));
+  long long created = std::max<long long>(
+      now - 8 * 86400, Seconds(CycleFirstDay(*CycleNamed(cycle), 1)).time_since_epoch().count());
+  json seed = SeedDocument(cycle, created);
+  // Created 8 days ago, a Monday slot has passed (a prompt is due); created on the quarter's
+  // first day less than 7 days ago, the binary KR's quality nudge is due. One of the two always.
+  seed["workspaces"][0]["key_results"].push_back({{"number", 3},
+                                                  {"objective", 1},
+                                                  {"text", "Launch the new help center"},
+                                                  {"owner", "UNYC"},
+                                                  {"direction", "binary"},
+                                                  {"created_at", created}});
+  WriteFile(live.File("seed.json"), seed.dump());
+  std::vector<std::string> env = {"OKRBOT_DB=sqlite://" + live.File("okrbot.db")};
+  ASSERT_EQ(RunProcess({OkrbotBinary(), "import", live.File("seed.json")}, "", env).exit_code, 0);
+  int port = FreeLoopbackPort();
+  ChildGuard server(
+      StartProcess({OkrbotBinary(), "serve", "--listen", "127.0.0.1:" + std::to_string(port)},
+                   {"OKRBOT_DB=sqlite://" + live.File("okrbot.db"),
+                    "SLACK_SIGNING_SECRET=test-secret", "SLACK_BOT_TOKEN=xoxb-test",
+                    "SLACK_API_BASE=" + slack_.ApiBase(), "OKRBOT_LOG_LEVEL=error"}));
+  EXPECT_TRUE(slack_.WaitForCalls("chat.postMessage", 1, std::chrono::seconds(20)))
+      << "okrbot serve posts due prompts without cron";
+  kill(server.child().pid, SIGTERM);
+  int status = server.Wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto off =
+      RunProcess({OkrbotBinary(), "check-config"}, "",
+                 {"OKRBOT_DB=sqlite://" + dir_.File("okrbot.db"), "OKRBOT_POSTS_PER_SECOND=fast"});
+  EXPECT_EQ(off.exit_code, 2);
+  EXPECT_NE(off.err.find("OKRBOT_POSTS_PER_SECOND"), std::string::npos);
 }
 
 TEST_F(RunDueTest, BadNowIsAUsageError) {
