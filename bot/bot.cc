@@ -16,6 +16,7 @@
 #include "bot/cycle.h"
 #include "bot/ids.h"
 #include "bot/metric.h"
+#include "bot/posts.h"
 #include "bot/review.h"
 #include "bot/scoring.h"
 #include "bot/text_util.h"
@@ -1402,62 +1403,10 @@ Reply Session::Summary() {
   filter.cycle = *cycle;
   auto objectives = store_->ListObjectives(ws_.id, filter);
   if (!objectives.ok()) return Failure(objectives.status());
-  Reply r;
-  r.visibility = Visibility::kChannel;
-  r.Header("OKR summary · " + filter.cycle);
-  if (objectives->empty()) {
-    r.Text("No objectives in " + filter.cycle + ".");
-    return r;
-  }
-  int kr_count = 0;
-  int reached = 0;
-  int at_one = 0;
-  int below_03 = 0;
-  int findings_count = 0;
-  for (const auto& o : *objectives) {
-    auto krs = KeyResultsOf(o.number);
-    double score = ObjectiveScore(krs);
-    r.Progress(ObjectiveRef(o.number) + " " + o.title + " (" + GoalTypeName(o.type) + ", " +
-                   ScoreText(score) + ")",
-               score);
-    std::vector<std::string> lines;
-    for (const auto& kr : krs) {
-      double s = KeyResultProgress(kr);
-      ++kr_count;
-      if (s >= 0.7) ++reached;
-      if (s >= 1.0) ++at_one;
-      if (s < 0.3) ++below_03;
-      lines.push_back(KeyResultRef(kr.number) + " " + kr.text + " — " + ScoreText(s) + " · " +
-                      UserLabel(kr.owner));
-    }
-    if (!lines.empty()) r.List(std::move(lines));
-    findings_count += static_cast<int>(ReviewObjective(o, krs).size());
-  }
-  r.Fields(
-      {{"Key results at 0.7 or more", std::to_string(reached) + " of " + std::to_string(kr_count)},
-       {"Quality findings", std::to_string(findings_count)}});
-  std::vector<std::string> remarks;
-  if (kr_count > 0 && at_one == kr_count) {
-    remarks.push_back(
-        "Every key result reached 1.0: the targets may have been too easy. "
-        "Stretch further next cycle.");
-  } else if (kr_count > 0 && below_03 * 2 > kr_count) {
-    remarks.push_back(
-        "Most key results are below 0.3: the targets may have been too hard, or "
-        "some were abandoned. Fewer, sharper KRs next cycle?");
-  } else if (kr_count > 0) {
-    remarks.push_back("Scores around 0.6–0.7 on stretch goals are the sweet spot.");
-  }
-  if (findings_count > 0) {
-    remarks.push_back(std::to_string(findings_count) +
-                      " quality findings: `/okr review` lists them with suggested rewrites.");
-  }
-  r.List(std::move(remarks));
-  Cycle c;
-  ParseCycle(filter.cycle, &c);
-  r.Context("Time to draft " + FormatCycle(NextCycle(c)) +
-            ": /okr objective add \"...\" cycle:" + FormatCycle(NextCycle(c)));
-  return r;
+  std::map<int64_t, std::vector<KeyResult>> krs_by_objective;
+  for (const auto& o : *objectives) krs_by_objective[o.number] = KeyResultsOf(o.number);
+  // The same post the scheduler sends after the cycle's last day.
+  return CycleSummary(*cycle, *objectives, krs_by_objective);
 }
 
 Reply Session::RemindCheckin() {
