@@ -72,14 +72,14 @@ DispatchStats Dispatcher::RunOnce() {
     auto it = deliverers_.find(PlatformOf(job.workspace_id));
     if (it == deliverers_.end()) {
       // This process cannot post there (platform not configured here): leave it for later.
-      (void)store_->MarkJobFailed(job.id, "no deliverer for this platform in this process",
-                                  now + std::chrono::minutes(5), false);
+      (void)store_->ReleaseJob(job.id, now + std::chrono::minutes(5));
       ++stats.deferred;
       continue;
     }
     Seconds available_at;
     if (!TakeToken(job.workspace_id, now, &available_at)) {
-      (void)store_->MarkJobFailed(job.id, "workspace rate limit", available_at, false);
+      // Over the workspace's rate: back in the queue untried, so a long queue never dies of it.
+      (void)store_->ReleaseJob(job.id, available_at);
       ++stats.deferred;
       continue;
     }

@@ -183,6 +183,22 @@ TEST_F(DispatcherTest, RateLimitPerWorkspace) {
       << "rate limiting delays, never duplicates";
 }
 
+TEST_F(DispatcherTest, ALongQueueIsNeverDeadLetteredByTheRateLimit) {
+  options_.burst = 1;
+  options_.posts_per_second = 1;
+  options_.max_attempts = 3;
+  Rebuild();
+  for (int i = 0; i < 30; ++i) Enqueue("big-" + std::to_string(i));
+  for (int round = 0; round < 200 && slack_.delivered.size() < 30; ++round) {
+    dispatcher_->RunOnce();
+    clock_.Advance(seconds(1));
+  }
+  EXPECT_EQ(slack_.delivered.size(), 30u);
+  JobFilter dead;
+  dead.state = JobState::kDead;
+  EXPECT_TRUE(store_->ListJobs(dead)->empty());
+}
+
 TEST_F(DispatcherTest, PlatformsWithoutADelivererWait) {
   Enqueue("teams-job", "teams:X");
   EXPECT_EQ(dispatcher_->RunOnce().deferred, 1);

@@ -1971,6 +1971,22 @@ Status SqliteStore::MarkJobSent(int64_t job_id) {
   });
 }
 
+Status SqliteStore::ReleaseJob(int64_t job_id, Seconds retry_at) {
+  return Write([&](Connection& connection) {
+    Result<Statement> stmt = connection.Prepare(
+        "UPDATE jobs SET lease_until = NULL, next_attempt_at = :at, "
+        "attempts = MAX(attempts - 1, 0) WHERE id = :id AND state = 'pending'");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindTime(":at", retry_at);
+    stmt->BindInt(":id", job_id);
+    OKRBOT_RETURN_IF_ERROR(stmt->Run());
+    if (connection.Changes() == 0) {
+      return Status::NotFound("No pending job " + std::to_string(job_id) + ".");
+    }
+    return Status::Ok();
+  });
+}
+
 Status SqliteStore::MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
                                   bool dead) {
   return Write([&](Connection& connection) {

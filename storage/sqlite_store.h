@@ -126,6 +126,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
                                         std::chrono::seconds lease) override;
   Status MarkJobSent(int64_t job_id) override;
+  Status ReleaseJob(int64_t job_id, Seconds retry_at) override;
   Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
                        bool dead) override;
   Result<std::vector<Job>> ListJobs(const JobFilter& filter) override;

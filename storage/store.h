@@ -126,6 +126,9 @@ class Store {
   virtual Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
                                                 std::chrono::seconds lease) = 0;
   virtual Status MarkJobSent(int64_t job_id) = 0;
+  // Puts a claimed job back untried (e.g. over a rate limit): pending at `retry_at`, lease
+  // cleared, and the claim's attempt not counted.
+  virtual Status ReleaseJob(int64_t job_id, Seconds retry_at) = 0;
   // Records a failed attempt: pending again at `retry_at`, or kDead when `dead`.
   virtual Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
                                bool dead) = 0;

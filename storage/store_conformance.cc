@@ -381,6 +381,30 @@ TEST_P(StoreConformanceTest, EventIsSeenOncePerWorkspace) {
   EXPECT_FALSE(store().MarkEventSeen(kWorkspaceA, "", at).ok());
 }
 
+TEST_P(StoreConformanceTest, ReleasedJobIsClaimableLaterWithoutCountingTheAttempt) {
+  Seconds at(std::chrono::seconds(1700000000));
+  Job job;
+  job.key = std::string(kWorkspaceA) + "|digest|okrs|2026-W45";
+  job.workspace_id = kWorkspaceA;
+  job.kind = "digest";
+  job.target = "#okrs";
+  job.payload = "{}";
+  job.due_at = at;
+  job.created_at = at;
+  ASSERT_OK(store().EnqueueJob(job));
+  for (int round = 0; round < 20; ++round) {
+    Result<std::vector<Job>> claimed = store().ClaimDueJobs(at, 10, std::chrono::seconds(60));
+    ASSERT_OK(claimed);
+    ASSERT_EQ(claimed->size(), 1u) << round;
+    EXPECT_EQ(claimed->front().attempts, 1) << "releases are not attempts";
+    ASSERT_OK(store().ReleaseJob(claimed->front().id, at + std::chrono::seconds(1)));
+    EXPECT_TRUE(store().ClaimDueJobs(at, 10, std::chrono::seconds(60))->empty())
+        << "not before retry_at";
+    at += std::chrono::seconds(1);
+  }
+  EXPECT_EQ(store().ReleaseJob(999999, at).code(), StatusCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, EnqueueJobsIsOneBatchWithTheSameKeyRule) {
   Seconds at(std::chrono::seconds(1700000000));
   std::vector<Job> jobs;
