@@ -214,7 +214,8 @@ class Session {
     return FormatCycle(CycleContaining(date::floor<date::days>(now_), ws_.fiscal_year_start_month));
   }
   Result<std::string> CycleOption() const;
-  Result<std::string> ResolveUser(const std::string& text);
+  // `create` false: a read command; an unknown name is an error, nothing is stored.
+  Result<std::string> ResolveUser(const std::string& text, bool create = true);
   std::string UserLabel(const std::string& user_id);
   Result<Ref> RefArg(size_t index, std::initializer_list<RefKind> kinds) const;
   Result<Objective> LoadObjective(int64_t number);
@@ -293,7 +294,7 @@ Result<std::string> Session::CycleOption() const {
 }
 
 // "@bob", "<@U123>", "<@U123|bob>", "bob" -> a user id of this workspace.
-Result<std::string> Session::ResolveUser(const std::string& text) {
+Result<std::string> Session::ResolveUser(const std::string& text, bool create) {
   std::string t = Trim(text);
   std::string id;
   std::string name;
@@ -326,6 +327,7 @@ Result<std::string> Session::ResolveUser(const std::string& text) {
   auto existing = store_->GetUser(ws_.id, id);
   if (!existing.ok()) {
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+    if (!create) return Status::NotFound("I don't know " + text + " in this workspace yet.");
     User user;
     user.workspace_id = ws_.id;
     user.id = id;
@@ -702,7 +704,9 @@ Reply Session::RecordCheckIn(const CheckInInput& input) {
   std::string typed = Trim(input.value);
   std::string raw = Lower(typed);
   double value = 0;
-  if (raw == "done" || raw == "not done" || raw == "yes" || raw == "no") {
+  if (input.exact_value) {
+    value = *input.exact_value;
+  } else if (raw == "done" || raw == "not done" || raw == "yes" || raw == "no") {
     if (kr->direction != Direction::kBinary) {
       return Error(KeyResultRef(kr->number) + " is measured by a number (" + MetricText(*kr) +
                    "): give a value like 62 or +5.");
@@ -788,7 +792,7 @@ Reply Session::List() {
       only_objective = ref.number;
       filter.cycle.clear();
     } else if (arg.rfind("@", 0) == 0 || arg.rfind("<@", 0) == 0) {
-      auto user = ResolveUser(arg);
+      auto user = ResolveUser(arg, /*create=*/false);
       if (!user.ok()) return Error(user.status().message());
       person = *user;
     } else {
@@ -1475,9 +1479,19 @@ Reply Session::RemindOff() {
   if (!MayManageWorkspace()) return Error("Only workspace admins can change reminders.");
   auto reminders = store_->ListReminders(ws_.id);
   if (!reminders.ok()) return Failure(reminders.status());
+  bool has_workspace_checkin = false;
   for (Reminder reminder : *reminders) {
+    has_workspace_checkin |= reminder.kind == "checkin" && reminder.team.empty();
     reminder.enabled = false;
     if (Status s = store_->PutReminder(reminder); !s.ok()) return Failure(s);
+  }
+  if (!has_workspace_checkin) {
+    // The default Monday prompt has no row of its own: store it, switched off.
+    Reminder off;
+    off.workspace_id = ws_.id;
+    off.kind = "checkin";
+    off.enabled = false;
+    if (Status s = store_->PutReminder(off); !s.ok()) return Failure(s);
   }
   Reply r = Ok();
   r.Text("Reminders are off for this workspace. `/okr remind checkin ...` turns them on again.");
@@ -1665,7 +1679,14 @@ Reply Session::Admin() {
   }
   if (action != "add" && action != "remove")
     return Error("Use admin add, admin remove or admin list.");
-  if (!MayManageWorkspace()) return Error("Only workspace admins can change the admin list.");
+  // The first admin of a chat workspace must be one of its platform admins; only the console
+  // (a single local person) may start the list freely.
+  bool may_change = IsAdmin() || (ws_.admins.empty() && ws_.platform == "console");
+  if (!may_change) {
+    return Error(ws_.admins.empty()
+                     ? "The first okrbot admin must be a workspace admin of the chat platform."
+                     : "Only workspace admins can change the admin list.");
+  }
   if (cmd_.args.size() < 2) return Error("Whom? e.g. /okr admin add @carol");
   auto user = ResolveUser(cmd_.args[1].text);
   if (!user.ok()) return Error(user.status().message());

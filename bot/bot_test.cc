@@ -133,22 +133,44 @@ TEST_F(BotTest, TooManyKrsIsFlaggedThenCapped) {
   EXPECT_NE(out.find("already has 25 key results"), std::string::npos) << out;
 }
 
+TEST_F(BotTest, OnlyPlatformAdminsStartAChatWorkspacesAdminList) {
+  bool error = false;
+  std::string out = Say("slack:TA", "U1", "admin add <@U1|me>", &error);
+  EXPECT_TRUE(error);
+  EXPECT_NE(out.find("must be a workspace admin"), std::string::npos) << out;
+  EXPECT_TRUE(store_->GetWorkspace("slack:TA")->admins.empty());
+  Reply ok = bot_->Handle({"slack:TA", "UADMIN", "", "", /*platform_admin=*/true},
+                          "admin add <@U2|carol>");
+  EXPECT_FALSE(ok.is_error) << RenderPlainText(ok);
+  EXPECT_EQ(store_->GetWorkspace("slack:TA")->admins, std::vector<std::string>{"U2"});
+  EXPECT_FALSE(bot_->Handle({"slack:TA", "U2", "", "", false}, "admin add <@U3|dan>").is_error)
+      << "a listed admin may add more";
+}
+
+TEST_F(BotTest, ExactValuesFromButtonsAreStoredUnrounded) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase ratio from 3 to 4\"");
+  CheckInInput same{"KR1", "", "", "no change", 3.14159265};
+  EXPECT_FALSE(bot_->SubmitCheckIn({"slack:TA", "U1", "", "", false}, same).is_error);
+  EXPECT_DOUBLE_EQ(store_->GetKeyResult("slack:TA", 1)->current.value(), 3.14159265);
+}
+
 TEST_F(BotTest, FormCheckInsUseTheSameRulesAsUpdate) {
   Say("slack:TA", "U1", "objective add \"Grow\"");
   Say("slack:TA", "U1", "kr add O1 \"Increase NPS from 55 to 70\"");
   Actor owner{"slack:TA", "U1", "", "", false};
-  Reply ok =
-      bot_->SubmitCheckIn(owner, {"KR1", "62", "high", "line one\nline \"two\" (unbalanced"});
+  Reply ok = bot_->SubmitCheckIn(
+      owner, {"KR1", "62", "high", "line one\nline \"two\" (unbalanced", std::nullopt});
   ASSERT_FALSE(ok.is_error) << RenderPlainText(ok);
   auto stored = store_->ListCheckIns("slack:TA", 1, 0).value();
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].note, "line one line \"two\" (unbalanced") << "notes are stored as typed";
   EXPECT_EQ(stored[0].confidence, 80);
   Actor stranger{"slack:TA", "U9", "", "", false};
-  EXPECT_TRUE(bot_->SubmitCheckIn(stranger, {"KR1", "70", "", ""}).is_error);
-  EXPECT_TRUE(bot_->SubmitCheckIn(owner, {"KR1", "lots", "", ""}).is_error);
+  EXPECT_TRUE(bot_->SubmitCheckIn(stranger, {"KR1", "70", "", "", std::nullopt}).is_error);
+  EXPECT_TRUE(bot_->SubmitCheckIn(owner, {"KR1", "lots", "", "", std::nullopt}).is_error);
   Actor other_workspace{"slack:TB", "U1", "", "", true};
-  EXPECT_TRUE(bot_->SubmitCheckIn(other_workspace, {"KR1", "70", "", ""}).is_error);
+  EXPECT_TRUE(bot_->SubmitCheckIn(other_workspace, {"KR1", "70", "", "", std::nullopt}).is_error);
   EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 0).value().size(), 1u);
 }
 

@@ -8,6 +8,7 @@
 // Pure functions, thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct CheckInInput {
   std::string value;       // "62", "+5", "-2", "done", "not done"
   std::string confidence;  // "" = not given; 0-100, high, medium, low
   std::string note;        // free text, stored as typed
+  // Set by buttons such as "No change": the exact value to record (`value` is then ignored),
+  // so nothing is lost to display rounding.
+  std::optional<double> exact_value;
 };
 
 struct FieldError {

@@ -22,17 +22,20 @@ TEST(CheckInFormTest, ConfidenceWordsAndNumbers) {
 }
 
 TEST(CheckInFormTest, ValidationPointsAtTheField) {
-  EXPECT_TRUE(ValidateCheckInInput({"KR1", "62", "high", "fine"}, 1000).empty());
-  EXPECT_TRUE(ValidateCheckInInput({"KR1", "not done", "", "line one\nline two"}, 1000).empty());
-  auto errors = ValidateCheckInInput({"KR1", "lots", "200", std::string(1001, 'x')}, 1000);
+  EXPECT_TRUE(ValidateCheckInInput({"KR1", "62", "high", "fine", std::nullopt}, 1000).empty());
+  EXPECT_TRUE(
+      ValidateCheckInInput({"KR1", "not done", "", "line one\nline two", std::nullopt}, 1000)
+          .empty());
+  auto errors =
+      ValidateCheckInInput({"KR1", "lots", "200", std::string(1001, 'x'), std::nullopt}, 1000);
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_EQ(errors[0].field, kInputValue);
   EXPECT_EQ(errors[1].field, kInputConfidence);
   EXPECT_EQ(errors[2].field, kInputNote);
-  auto empty = ValidateCheckInInput({"KR1", " ", "", ""}, 1000);
+  auto empty = ValidateCheckInInput({"KR1", " ", "", "", std::nullopt}, 1000);
   ASSERT_EQ(empty.size(), 1u);
   EXPECT_EQ(empty[0].field, kInputValue);
-  EXPECT_EQ(ValidateCheckInInput({"KR1", "5", "", "bell\x07"}, 1000).size(), 1u);
+  EXPECT_EQ(ValidateCheckInInput({"KR1", "5", "", "bell\x07", std::nullopt}, 1000).size(), 1u);
 }
 
 TEST(CheckInFormTest, FormPrefillsTheCurrentValue) {

@@ -1,5 +1,7 @@
 #include "scheduler/planner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -327,7 +329,12 @@ Result<PlanStats> Planner::PlanAll(Seconds now) {
   std::vector<Job> batch;
   for (const auto& workspace : *workspaces) {
     if (!workspace.installed) continue;
-    OKRBOT_RETURN_IF_ERROR(PlanWorkspace(workspace, now, &stats, &batch));
+    // One workspace's trouble must not hold up everyone else's posts.
+    if (Status planned = PlanWorkspace(workspace, now, &stats, &batch); !planned.ok()) {
+      spdlog::warn("scheduler: cannot plan {}: {}", workspace.id, planned.message());
+      ++stats.failed_workspaces;
+      continue;
+    }
     ++stats.workspaces;
     if (batch.size() >= kBatchSize) OKRBOT_RETURN_IF_ERROR(Flush(&batch, &stats));
   }

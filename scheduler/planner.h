@@ -31,8 +31,9 @@ namespace okrbot {
 
 struct PlanStats {
   int workspaces = 0;
-  int created = 0;   // new jobs
-  int existing = 0;  // due, but already planned earlier (or by another process)
+  int created = 0;            // new jobs
+  int existing = 0;           // due, but already planned earlier (or by another process)
+  int failed_workspaces = 0;  // skipped this pass (logged); planned again next pass
 };
 
 class Planner {

@@ -7,8 +7,12 @@ namespace okrbot {
 Result<PassStats> SchedulerRunner::RunPass() {
   PassStats stats;
   auto planned = planner_->PlanAll(clock_->Now());
-  if (!planned.ok()) return planned.status();
-  stats.planned = *planned;
+  if (planned.ok()) {
+    stats.planned = *planned;
+  } else {
+    // Posts planned earlier (and retries) still go out.
+    spdlog::warn("scheduler: planning failed: {}", planned.status().message());
+  }
   for (int round = 0; round < max_rounds_; ++round) {
     DispatchStats d = dispatcher_->RunOnce();
     stats.dispatched.claimed += d.claimed;
@@ -19,6 +23,7 @@ Result<PassStats> SchedulerRunner::RunPass() {
     // Deferred jobs wait for a later time; claiming again now would only spin.
     if (d.claimed == 0 || d.claimed == d.deferred) break;
   }
+  if (!planned.ok() && stats.dispatched.claimed == 0) return planned.status();
   return stats;
 }
 

@@ -851,13 +851,15 @@ Status ReadKeyResult(const Statement& stmt, KeyResult* out) {
   return Status::Ok();
 }
 
-void BindKeyResultFields(Statement& stmt, const KeyResult& kr) {
+// `with_checkin_columns` false for updates: only RecordCheckIn writes current and
+// last_checkin_at.
+void BindKeyResultFields(Statement& stmt, const KeyResult& kr, bool with_checkin_columns) {
   stmt.BindInt(":objective", kr.objective);
   stmt.BindText(":text", kr.text);
   stmt.BindText(":owner", kr.owner);
   stmt.BindOptionalReal(":baseline", kr.baseline);
   stmt.BindOptionalReal(":target", kr.target);
-  stmt.BindOptionalReal(":current_value", kr.current);
+  if (with_checkin_columns) stmt.BindOptionalReal(":current_value", kr.current);
   stmt.BindText(":unit", kr.unit);
   stmt.BindText(":direction", DirectionName(kr.direction));
   stmt.BindText(":cadence", CadenceName(kr.cadence));
@@ -865,7 +867,7 @@ void BindKeyResultFields(Statement& stmt, const KeyResult& kr) {
   stmt.BindBool(":archived", kr.archived);
   stmt.BindBool(":quality_kept", kr.quality_kept);
   stmt.BindOptionalDate(":snoozed_until", kr.snoozed_until);
-  stmt.BindOptionalTime(":last_checkin_at", kr.last_checkin_at);
+  if (with_checkin_columns) stmt.BindOptionalTime(":last_checkin_at", kr.last_checkin_at);
   stmt.BindText(":created_by", kr.created_by);
   stmt.BindTime(":created_at", kr.created_at);
 }
@@ -1425,7 +1427,7 @@ Result<KeyResult> SqliteStore::CreateKeyResult(const KeyResult& kr) {
     if (!stmt.ok()) return stmt.status();
     stmt->BindText(":ws", created.workspace_id);
     stmt->BindInt(":number", created.number);
-    BindKeyResultFields(*stmt, created);
+    BindKeyResultFields(*stmt, created, /*with_checkin_columns=*/true);
     return stmt->Run();
   });
   if (!status.ok()) return status;
@@ -1491,16 +1493,16 @@ Status SqliteStore::UpdateKeyResult(const KeyResult& kr, const std::vector<EditR
     }
     static const std::string kSql =
         "UPDATE key_results SET objective = :objective, text = :text, owner = :owner, "
-        "baseline = :baseline, target = :target, current_value = :current_value, unit = :unit, "
+        "baseline = :baseline, target = :target, unit = :unit, "
         "direction = :direction, cadence = :cadence, weight = :weight, archived = :archived, "
         "quality_kept = :quality_kept, snoozed_until = :snoozed_until, "
-        "last_checkin_at = :last_checkin_at, created_by = :created_by, created_at = :created_at "
+        "created_by = :created_by, created_at = :created_at "
         "WHERE workspace_id = :ws AND number = :number";
     Result<Statement> stmt = connection.Prepare(kSql);
     if (!stmt.ok()) return stmt.status();
     stmt->BindText(":ws", kr.workspace_id);
     stmt->BindInt(":number", kr.number);
-    BindKeyResultFields(*stmt, kr);
+    BindKeyResultFields(*stmt, kr, /*with_checkin_columns=*/false);
     OKRBOT_RETURN_IF_ERROR(stmt->Run());
     return AppendEdits(connection, kr.workspace_id, edits);
   });
@@ -1992,7 +1994,7 @@ Status SqliteStore::MarkJobFailed(int64_t job_id, const std::string& error, Seco
   return Write([&](Connection& connection) {
     Result<Statement> stmt = connection.Prepare(
         "UPDATE jobs SET state = :state, last_error = :error, lease_until = NULL, "
-        "next_attempt_at = :retry_at WHERE id = :id");
+        "next_attempt_at = :retry_at WHERE id = :id AND state <> 'sent'");
     if (!stmt.ok()) return stmt.status();
     stmt->BindText(":state", JobStateName(dead ? JobState::kDead : JobState::kPending));
     stmt->BindText(":error", error);

@@ -85,6 +85,8 @@ class Store {
   virtual Result<KeyResult> GetKeyResult(const std::string& workspace_id, int64_t number) = 0;
   virtual Result<std::vector<KeyResult>> ListKeyResults(const std::string& workspace_id,
                                                         const KeyResultFilter& filter) = 0;
+  // Like UpdateObjective, except `current` and `last_checkin_at`: only RecordCheckIn sets them,
+  // so an edit made from an older copy never undoes a concurrent check-in.
   virtual Status UpdateKeyResult(const KeyResult& kr, const std::vector<EditRecord>& edits) = 0;
 
   // Check-ins. Record appends the check-in and, when it is the newest by time, sets the KR's
@@ -129,7 +131,8 @@ class Store {
   // Puts a claimed job back untried (e.g. over a rate limit): pending at `retry_at`, lease
   // cleared, and the claim's attempt not counted.
   virtual Status ReleaseJob(int64_t job_id, Seconds retry_at) = 0;
-  // Records a failed attempt: pending again at `retry_at`, or kDead when `dead`.
+  // Records a failed attempt: pending again at `retry_at`, or kDead when `dead`. A job that was
+  // sent meanwhile (by another process) stays sent: kNotFound.
   virtual Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
                                bool dead) = 0;
   virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;

@@ -381,6 +381,27 @@ TEST_P(StoreConformanceTest, EventIsSeenOncePerWorkspace) {
   EXPECT_FALSE(store().MarkEventSeen(kWorkspaceA, "", at).ok());
 }
 
+TEST_P(StoreConformanceTest, ALateFailureNeverResurrectsASentJob) {
+  Seconds at(std::chrono::seconds(1700000000));
+  Job job;
+  job.key = std::string(kWorkspaceA) + "|checkin|U1|2026-W45";
+  job.workspace_id = kWorkspaceA;
+  job.kind = "checkin";
+  job.target = "U1";
+  job.payload = "{}";
+  job.due_at = at;
+  job.created_at = at;
+  ASSERT_OK(store().EnqueueJob(job));
+  Result<std::vector<Job>> claimed = store().ClaimDueJobs(at, 1, std::chrono::seconds(60));
+  ASSERT_OK(claimed);
+  ASSERT_OK(store().MarkJobSent(claimed->front().id));  // another process sent it
+  EXPECT_EQ(store().MarkJobFailed(claimed->front().id, "timeout", at, false).code(),
+            StatusCode::kNotFound);
+  JobFilter sent;
+  sent.state = JobState::kSent;
+  EXPECT_EQ(store().ListJobs(sent)->size(), 1u);
+}
+
 TEST_P(StoreConformanceTest, ReleasedJobIsClaimableLaterWithoutCountingTheAttempt) {
   Seconds at(std::chrono::seconds(1700000000));
   Job job;
@@ -873,9 +894,13 @@ TEST_P(StoreConformanceTest, UpdateKeyResultReplacesEveryFieldAndAppendsEdits) {
   EditRecord edit{kWorkspaceA, "KR1", "text", "old", "new", "U3", At(6'000)};
   ASSERT_OK(store().UpdateKeyResult(updated, {edit}));
 
+  // Every field but the check-in columns, which only RecordCheckIn sets.
+  KeyResult expected = updated;
+  expected.current = created->current;
+  expected.last_checkin_at = created->last_checkin_at;
   Result<KeyResult> got = store().GetKeyResult(kWorkspaceA, 1);
   ASSERT_OK(got);
-  ExpectSameKeyResult(*got, updated);
+  ExpectSameKeyResult(*got, expected);
 
   // Clearing optionals is a change too.
   updated.target.reset();
@@ -883,14 +908,32 @@ TEST_P(StoreConformanceTest, UpdateKeyResultReplacesEveryFieldAndAppendsEdits) {
   updated.snoozed_until.reset();
   updated.last_checkin_at.reset();
   ASSERT_OK(store().UpdateKeyResult(updated, {}));
+  expected.target.reset();
+  expected.snoozed_until.reset();
   got = store().GetKeyResult(kWorkspaceA, 1);
   ASSERT_OK(got);
-  ExpectSameKeyResult(*got, updated);
+  ExpectSameKeyResult(*got, expected);
 
   Result<std::vector<EditRecord>> history = store().ListEdits(kWorkspaceA, "KR1");
   ASSERT_OK(history);
   ASSERT_EQ(history->size(), 1u);
   ExpectSameEdit((*history)[0], edit);
+}
+
+TEST_P(StoreConformanceTest, AnEditFromAnOlderCopyDoesNotUndoACheckIn) {
+  ASSERT_OK(store().CreateObjective(MakeObjective(kWorkspaceA, "O1")));
+  Result<KeyResult> created = store().CreateKeyResult(MakeKeyResult(kWorkspaceA, 1, "KR1"));
+  ASSERT_OK(created);
+  KeyResult stale_copy = *created;  // read before the check-in
+  CheckIn checkin{kWorkspaceA, 0, 1, 62, std::nullopt, "", "U1", At(9'000)};
+  ASSERT_OK(store().RecordCheckIn(checkin));
+  stale_copy.cadence = Cadence::kBiweekly;
+  ASSERT_OK(store().UpdateKeyResult(stale_copy, {}));
+  Result<KeyResult> got = store().GetKeyResult(kWorkspaceA, 1);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->cadence, Cadence::kBiweekly);
+  EXPECT_EQ(got->current, 62.0);
+  EXPECT_EQ(got->last_checkin_at, At(9'000));
 }
 
 TEST_P(StoreConformanceTest, UpdatingAMissingRowIsNotFoundAndRecordsNoEdit) {

@@ -363,6 +363,22 @@ TEST_F(ConsoleTest, RemindShowAndChange) {
   EXPECT_NE(Run("remind show\n").find("(off)"), std::string::npos);
 }
 
+TEST_F(ConsoleTest, RemindOffWorksBeforeAnyReminderWasSet) {
+  EXPECT_NE(Run("remind off\n").find("Reminders are off"), std::string::npos);
+  auto reminders = store_->ListReminders("console:local").value();
+  ASSERT_EQ(reminders.size(), 1u) << "the default Monday prompt is stored, switched off";
+  EXPECT_EQ(reminders[0].kind, "checkin");
+  EXPECT_FALSE(reminders[0].enabled);
+  EXPECT_NE(Run("remind show\n").find("(off)"), std::string::npos);
+}
+
+TEST_F(ConsoleTest, ListingAnUnknownPersonStoresNothing) {
+  Run("help\n");  // the person typing is known from their first command on
+  size_t before = store_->ListUsers("console:local").value().size();
+  EXPECT_NE(Run("list @nobody\n").find("I don't know @nobody"), std::string::npos);
+  EXPECT_EQ(store_->ListUsers("console:local").value().size(), before);
+}
+
 TEST_F(ConsoleTest, TodoShowsWhatNeedsMe) {
   Seed();
   std::string out = Run("todo\n");

@@ -455,6 +455,9 @@ TEST_F(SlackTest, EventsVerifyHomeRetriesAndUninstall) {
                     {"event", {{"type", "app_uninstalled"}}}};
   ASSERT_TRUE(PostSigned("/slack/events", uninstall.dump(), "application/json"));
   EXPECT_FALSE(store_->GetWorkspace("slack:T1")->installed);
+  // Reinstalled (single-token mode has no OAuth callback): a signed command brings it back.
+  EXPECT_NE(CommandText("list").find("O1 Delight our customers"), std::string::npos);
+  EXPECT_TRUE(store_->GetWorkspace("slack:T1")->installed);
 }
 
 TEST_F(SlackTest, SlowCommandsAreAcknowledgedThenAnsweredThroughResponseUrl) {

@@ -30,11 +30,37 @@ void Text(httplib::Response& response, int status, const std::string& text) {
   response.set_content(text + "\n", "text/plain; charset=utf-8");
 }
 
+std::string EscapeHtml(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 void Html(httplib::Response& response, int status, const std::string& title,
           const std::string& message) {
   response.status = status;
-  response.set_content("<!doctype html><meta charset=utf-8><title>okrbot</title><h1>" + title +
-                           "</h1><p>" + message + "</p>\n",
+  response.set_content("<!doctype html><meta charset=utf-8><title>okrbot</title><h1>" +
+                           EscapeHtml(title) + "</h1><p>" + EscapeHtml(message) + "</p>\n",
                        "text/html; charset=utf-8");
 }
 
@@ -124,6 +150,14 @@ Result<std::pair<std::string, std::string>> SlackApp::WorkspaceAndToken(
   std::string workspace_id = "slack:" + team_id;
   if (tokens_.single_workspace()) {
     OKRBOT_RETURN_IF_ERROR(bot_->EnsureWorkspace(workspace_id, "slack", team_id));
+    // A signed request means the app is installed there again (single-token mode has no
+    // OAuth callback to say so): bring an uninstalled workspace back.
+    auto ws = store_->GetWorkspace(workspace_id);
+    if (ws.ok() && !ws->installed) {
+      Workspace reinstalled = *ws;
+      reinstalled.installed = true;
+      OKRBOT_RETURN_IF_ERROR(store_->UpsertWorkspace(reinstalled));
+    }
   }
   auto token = tokens_.TokenFor(workspace_id);
   if (!token.ok()) return token.status();
@@ -319,11 +353,8 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
     if (action == kActionCheckInNoChange) {
       auto kr = store_->GetKeyResult(context.workspace_id, ref.number);
       if (kr.ok() && kr->current) {
-        std::string same = kr->direction == Direction::kBinary
-                               ? (*kr->current >= 1 ? "done" : "not done")
-                               : FormatValue(*kr->current, "");
-        reply =
-            bot_->SubmitCheckIn(context.actor, {KeyResultRef(ref.number), same, "", "no change"});
+        CheckInInput same{KeyResultRef(ref.number), "", "", "no change", *kr->current};
+        reply = bot_->SubmitCheckIn(context.actor, same);
       } else if (kr.ok()) {
         reply = PlainReply(
             KeyResultRef(ref.number) + " has no value yet: press Update to record the first one.",
@@ -360,7 +391,7 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
                  : "";
     };
     CheckInInput input{parts[0], input_value(kInputValue), input_value(kInputConfidence),
-                       input_value(kInputNote)};
+                       input_value(kInputNote), std::nullopt};
     auto errors = ValidateCheckInInput(input, bot_->limits().max_note_bytes);
     if (!errors.empty()) {
       json by_block = json::object();
@@ -440,6 +471,33 @@ void SlackApp::HandleEvent(const std::string& body, httplib::Response& response)
     return;
   }
   std::string workspace_id = "slack:" + team_id;
+  std::string event_type = Str(event, "type");
+  if (event_type == "app_uninstalled" || event_type == "tokens_revoked") {
+    // Handled before it is marked seen, so a failure here is retried by Slack; repeating it is
+    // harmless.
+    Status stored = Status::Ok();
+    auto ws = store_->GetWorkspace(workspace_id);
+    if (ws.ok() && ws->installed) {
+      Workspace updated = *ws;
+      updated.installed = false;
+      stored = store_->UpsertWorkspace(updated);
+    }
+    auto installation = store_->GetInstallation(workspace_id);
+    if (stored.ok() && installation.ok() && !installation->bot_token_sealed.empty()) {
+      Installation updated = *installation;
+      updated.bot_token_sealed.clear();
+      updated.updated_at = clock_->Now();
+      stored = store_->UpsertInstallation(updated);
+    }
+    if (!stored.ok()) {
+      Text(response, 503, "storage unavailable");
+      return;
+    }
+    (void)store_->MarkEventSeen(workspace_id, event_id, clock_->Now());
+    spdlog::info("slack: {} uninstalled ({}); no more posts there", workspace_id, event_type);
+    Json(response, {});
+    return;
+  }
   auto first = store_->MarkEventSeen(workspace_id, event_id, clock_->Now());
   if (!first.ok()) {
     Text(response, 503, "storage unavailable");  // Slack retries later
@@ -447,25 +505,6 @@ void SlackApp::HandleEvent(const std::string& body, httplib::Response& response)
   }
   if (!*first) {
     Json(response, {});  // a retry of an event already handled
-    return;
-  }
-  std::string event_type = Str(event, "type");
-  if (event_type == "app_uninstalled" || event_type == "tokens_revoked") {
-    auto ws = store_->GetWorkspace(workspace_id);
-    if (ws.ok()) {
-      Workspace updated = *ws;
-      updated.installed = false;
-      (void)store_->UpsertWorkspace(updated);
-    }
-    auto installation = store_->GetInstallation(workspace_id);
-    if (installation.ok()) {
-      Installation updated = *installation;
-      updated.bot_token_sealed.clear();
-      updated.updated_at = clock_->Now();
-      (void)store_->UpsertInstallation(updated);
-    }
-    spdlog::info("slack: {} uninstalled ({}); no more posts there", workspace_id, event_type);
-    Json(response, {});
     return;
   }
   if (event_type == "app_home_opened" && Str(event, "tab") != "messages") {
