@@ -66,6 +66,13 @@ DispatchStats Dispatcher::RunOnce() {
   }
   stats.claimed = static_cast<int>(claimed->size());
   for (const Job& job : *claimed) {
+    // Slow deliveries must not outlive the lease (another process would send the same post):
+    // past half of it, the rest goes back untried.
+    if (clock_->Now() - now > options_.lease / 2) {
+      (void)store_->ReleaseJob(job.id, clock_->Now());
+      ++stats.deferred;
+      continue;
+    }
     auto count = [&](const char* outcome) {
       if (metrics_ != nullptr) metrics_->CountJob(outcome);
     };

@@ -199,6 +199,34 @@ TEST_F(DispatcherTest, ALongQueueIsNeverDeadLetteredByTheRateLimit) {
   EXPECT_TRUE(store_->ListJobs(dead)->empty());
 }
 
+// A deliverer that takes `seconds_per_post` of (fake) time, like a slow platform.
+class SlowDeliverer : public Deliverer {
+ public:
+  SlowDeliverer(FakeClock* clock, seconds per_post) : clock_(clock), per_post_(per_post) {}
+  DeliveryResult Deliver(const Job& job, const Reply&) override {
+    clock_->Advance(per_post_);
+    delivered.push_back(job.key);
+    return {};
+  }
+  std::vector<std::string> delivered;
+
+ private:
+  FakeClock* clock_;
+  seconds per_post_;
+};
+
+TEST_F(DispatcherTest, ASlowBatchNeverOutlivesItsLease) {
+  SlowDeliverer slow(&clock_, seconds(20));
+  dispatcher_->RegisterPlatform("slack", &slow);
+  for (int i = 0; i < 10; ++i) Enqueue("slow-" + std::to_string(i));
+  DispatchStats first = dispatcher_->RunOnce();  // lease 60 s: at most 30 s of work per batch
+  EXPECT_LE(first.sent, 3);
+  EXPECT_EQ(first.sent + first.deferred, 10);
+  // The released jobs are claimable at once, by this or another process, and not lost.
+  while (slow.delivered.size() < 10) ASSERT_GT(dispatcher_->RunOnce().claimed, 0);
+  EXPECT_EQ(std::set<std::string>(slow.delivered.begin(), slow.delivered.end()).size(), 10u);
+}
+
 TEST_F(DispatcherTest, PlatformsWithoutADelivererWait) {
   Enqueue("teams-job", "teams:X");
   EXPECT_EQ(dispatcher_->RunOnce().deferred, 1);

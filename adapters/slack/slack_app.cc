@@ -165,7 +165,8 @@ Result<std::pair<std::string, std::string>> SlackApp::WorkspaceAndToken(
 }
 
 Actor SlackApp::MakeActor(const std::string& workspace_id, const std::string& token,
-                          const std::string& user_id, const std::string& fallback_name) {
+                          const std::string& user_id, const std::string& fallback_name,
+                          bool may_wait) {
   Actor actor;
   actor.workspace_id = workspace_id;
   actor.user_id = user_id;
@@ -181,6 +182,14 @@ Actor SlackApp::MakeActor(const std::string& workspace_id, const std::string& to
       actor.platform_admin = it->second.is_admin;
       return actor;
     }
+  }
+  if (!may_wait) {
+    background_.Submit([this, workspace_id, token, user_id, fallback_name] {
+      (void)MakeActor(workspace_id, token, user_id, fallback_name, /*may_wait=*/true);
+    });
+    // Until the profile is known, the stored one (refreshed by earlier commands) stands.
+    actor.display_name.clear();
+    return actor;
   }
   auto info = client_->UsersInfo(token, user_id);
   metrics_->CountPlatformCall("slack", info.ok() ? "ok" : "error");
@@ -313,7 +322,7 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
   }
   Context context{workspace->first, workspace->second, {}};
   context.actor = MakeActor(context.workspace_id, context.token, user_id,
-                            user.is_object() ? Str(user, "username") : "");
+                            user.is_object() ? Str(user, "username") : "", /*may_wait=*/false);
 
   if (type == "block_actions") {
     json actions = payload.value("actions", json::array());

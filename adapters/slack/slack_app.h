@@ -79,8 +79,11 @@ class SlackApp {
   Result<std::pair<std::string, std::string>> WorkspaceAndToken(const std::string& team_id,
                                                                 const std::string& enterprise_id);
   // The actor with display name, time zone and admin flag from users.info (cached).
+  // With `may_wait` false (interactions: Slack's trigger_id expires in 3 s) a cache miss does
+  // not call Slack; the profile is refreshed in the background instead.
   Actor MakeActor(const std::string& workspace_id, const std::string& token,
-                  const std::string& user_id, const std::string& fallback_name);
+                  const std::string& user_id, const std::string& fallback_name,
+                  bool may_wait = true);
 
   void HandleCommand(const std::string& body, httplib::Response& response);
   void HandleInteraction(const std::string& body, httplib::Response& response);
