@@ -122,8 +122,8 @@ class MattermostStandIn {
   mutable std::mutex mu_;
   std::vector<MattermostCall> calls_;
   std::set<std::string> valid_tokens_;
-  std::map<std::string, std::string> users_;  // username -> id
-  std::set<std::string> channels_;            // channels the bot may post to
+  std::map<std::string, std::string> users_;            // username -> id
+  std::set<std::string> channels_;                      // channels the bot may post to
   std::map<std::string, std::string> direct_channels_;  // "a__b" (sorted) -> channel id
   std::vector<std::pair<std::string, std::string>> posts_;
   std::map<std::string, std::deque<Failure>> failures_;  // queued per endpoint

@@ -240,7 +240,8 @@ TEST_F(MattermostAppTest, BrokenFormsAndMissingIdsAre400) {
   auto broken = Post("token=" + std::string(kCommandToken) + "&text=%ZZ");
   ASSERT_TRUE(broken);
   EXPECT_EQ(broken->status, 400);
-  auto no_team = Post(FormEncode({{"token", kCommandToken}, {"user_id", kAlice}, {"text", "list"}}));
+  auto no_team =
+      Post(FormEncode({{"token", kCommandToken}, {"user_id", kAlice}, {"text", "list"}}));
   ASSERT_TRUE(no_team);
   EXPECT_EQ(no_team->status, 400);
   auto no_user = Post(FormEncode({{"token", kCommandToken}, {"team_id", kTeam}, {"text", "list"}}));
@@ -347,8 +348,7 @@ TEST_F(MattermostDelivererTest, ChannelNamesAreRefusedForGoodWithAHint) {
   EXPECT_TRUE(Contains(result.error, "channel id")) << result.error;
   EXPECT_EQ(mm_.CallCount(), 0);
   // A channel id the bot may not post to is refused by Mattermost (403): permanent too.
-  DeliveryResult refused =
-      deliverer_->Deliver(MakeJob("#unknown0000000000000000001"), Prompt());
+  DeliveryResult refused = deliverer_->Deliver(MakeJob("#unknown0000000000000000001"), Prompt());
   EXPECT_EQ(refused.outcome, Outcome::kPermanentFailure);
   EXPECT_TRUE(Contains(refused.error, "HTTP 403")) << refused.error;
 }
@@ -452,15 +452,15 @@ TEST_F(MattermostDelivererTest, ClientMapsStatusCodes) {
 }
 
 TEST(MattermostClientUrlTest, ChecksMattermostUrl) {
-  for (const char* good : {"http://127.0.0.1:8065", "https://chat.example.com",
-                           "https://chat.example.com/", "https://example.com/chat/",
-                           "http://[::1]:8065"}) {
+  for (const char* good :
+       {"http://127.0.0.1:8065", "https://chat.example.com", "https://chat.example.com/",
+        "https://example.com/chat/", "http://[::1]:8065"}) {
     EXPECT_TRUE(MattermostClient::CheckUrl(good).ok()) << good;
   }
-  for (const char* bad : {"", "chat.example.com", "ftp://chat.example.com", "http://",
-                          "http://user@chat.example.com", "http://chat.example.com:99999",
-                          "http://chat.example.com:x", "http://chat example.com",
-                          "https://chat.example.com/?a=b"}) {
+  for (const char* bad :
+       {"", "chat.example.com", "ftp://chat.example.com", "http://", "http://user@chat.example.com",
+        "http://chat.example.com:99999", "http://chat.example.com:x", "http://chat example.com",
+        "https://chat.example.com/?a=b"}) {
     EXPECT_EQ(MattermostClient::CheckUrl(bad).code(), StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_TRUE(mattermost::IsMattermostId(kAlice));
@@ -487,7 +487,8 @@ TEST_F(MattermostDelivererTest, TheDispatcherSendsTheOutboxThroughMattermost) {
   ASSERT_TRUE(store->EnqueueJob(limited).ok());
 
   Metrics metrics;
-  Dispatcher dispatcher(store.get(), &clock, DispatcherOptions{}, [] { return 0.0; }, &metrics);
+  Dispatcher dispatcher(
+      store.get(), &clock, DispatcherOptions{}, [] { return 0.0; }, &metrics);
   dispatcher.RegisterPlatform("mattermost", deliverer_.get());
   mm_.FailNext("channels/direct", 429, 1, 600);  // the first DM channel is rate limited
   DispatchStats stats = dispatcher.RunOnce();

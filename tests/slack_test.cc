@@ -421,6 +421,51 @@ TEST_F(SlackTest, CheckInThroughButtonModalAndSubmission) {
   EXPECT_NE(metrics->body.find("route=\"/slack/interactions\",status=\"200\""), std::string::npos);
 }
 
+TEST_F(SlackTest, AButtonInAMultiKrPromptUpdatesOnlyItsOwnKr) {
+  SeedOkrs();
+  CommandText("kr add O1 \"Increase CSAT from 82% to 90%\"");
+  CommandText("update KR1 60");
+  auto actions = [](const std::string& kr) {
+    return json{
+        {"type", "actions"},
+        {"elements",
+         json::array({{{"type", "button"}, {"action_id", "checkin.update"}, {"value", kr}},
+                      {{"type", "button"}, {"action_id", "checkin.nochange"}, {"value", kr}}})}};
+  };
+  json prompt_blocks = json::array(
+      {{{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", "Weekly check-in"}}}},
+       actions("KR1"),
+       actions("KR2")});
+  json press = {{"type", "block_actions"},
+                {"user", {{"id", "UALICE"}, {"team_id", "T1"}}},
+                {"team", {{"id", "T1"}}},
+                {"response_url", slack_.ResponseUrl("multi")},
+                {"actions", json::array({{{"action_id", "checkin.nochange"}, {"value", "KR1"}}})},
+                {"container", {{"channel_id", "D1"}, {"message_ts", "1800.1"}}},
+                {"message", {{"ts", "1800.1"}, {"blocks", prompt_blocks}}}};
+  ASSERT_TRUE(Interaction(press));
+  ASSERT_TRUE(slack_.WaitForCalls("chat.update", 1));
+  json blocks = slack_.Calls("chat.update")[0].args["blocks"];
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0]["type"], "header");
+  EXPECT_EQ(blocks[1]["type"], "context") << "KR1's buttons became the outcome";
+  EXPECT_NE(blocks[1]["elements"][0]["text"].get<std::string>().find("KR1 updated"),
+            std::string::npos);
+  EXPECT_EQ(blocks[2], actions("KR2")) << "KR2 can still be checked in from the same message";
+
+  // Someone who may not update KR1 gets a private answer; the shared message stays as it is.
+  json stranger = press;
+  stranger["user"] = {{"id", "UBOB"}, {"team_id", "T1"}};
+  ASSERT_TRUE(Interaction(stranger));
+  ASSERT_TRUE(slack_.WaitForCalls("response_url", 1));
+  auto answer = slack_.Calls("response_url")[0].args;
+  EXPECT_EQ(answer["response_type"], "ephemeral");
+  EXPECT_EQ(answer["replace_original"], false);
+  EXPECT_NE(answer["text"].get<std::string>().find("Only"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(slack_.CallCount("chat.update"), 1);
+}
+
 TEST_F(SlackTest, EventsVerifyHomeRetriesAndUninstall) {
   auto challenge =
       PostSigned("/slack/events", R"({"type":"url_verification","challenge":"3eZbrw1aB"})",

@@ -44,26 +44,36 @@ bool StartsEntity(const std::string& line, size_t at) {
   return false;
 }
 
-// Escapes one line (no '\n' inside).
-std::string EscapeLine(const std::string& line) {
+// True when line[i] ends a list marker or a setext underline (space, tab or end of line).
+bool EndsMarker(const std::string& line, size_t i) {
+  return i >= line.size() || line[i] == ' ' || line[i] == '\t';
+}
+
+// Escapes one line (no '\n' inside). `at_line_start`: the line begins a line of the output, so
+// the marks that only mean something there are escaped too.
+std::string EscapeLine(const std::string& line, bool at_line_start = true) {
   std::string out;
   out.reserve(line.size() + line.size() / 8);
   size_t i = 0;
-  while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) out += line[i++];
-  // Marks that only mean something at the start of a line: bullets, setext underlines, and
-  // ordered-list numbers ("1." or "1)"). '*', '#' and '>' are escaped everywhere below.
-  if (i < line.size() && (line[i] == '-' || line[i] == '+' || line[i] == '=')) {
-    out += '\\';
-    out += line[i++];
-  } else {
-    size_t digits = i;
-    while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
-    if (digits > i && digits - i <= 9 && digits < line.size() &&
-        (line[digits] == '.' || line[digits] == ')')) {
-      out.append(line, i, digits - i);
+  if (at_line_start) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) out += line[i++];
+    // Bullets ("- x", "+ x"), setext underlines and rules ("-", "===", "---"), and ordered-list
+    // numbers ("1. x", "1) x"); '*', '#' and '>' are escaped everywhere below. "-5" or "0.47"
+    // are not markers and stay as they are.
+    if (i < line.size() && (line[i] == '-' || line[i] == '+' || line[i] == '=') &&
+        (EndsMarker(line, i + 1) || line[i + 1] == line[i])) {
       out += '\\';
-      out += line[digits];
-      i = digits + 1;
+      out += line[i++];
+    } else {
+      size_t digits = i;
+      while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
+      if (digits > i && digits - i <= 9 && digits < line.size() &&
+          (line[digits] == '.' || line[digits] == ')') && EndsMarker(line, digits + 1)) {
+        out.append(line, i, digits - i);
+        out += '\\';
+        out += line[digits];
+        i = digits + 1;
+      }
     }
   }
   for (; i < line.size(); ++i) {
@@ -130,12 +140,14 @@ std::string OneLine(const std::string& text) {
 }
 
 // Escapes `text` and indents its continuation lines by `indent` (for list items).
-std::string EscapeIndented(const std::string& text, const std::string& indent) {
+// `first_at_line_start`: false when the text follows a label on its first line.
+std::string EscapeIndented(const std::string& text, const std::string& indent,
+                           bool first_at_line_start = true) {
   std::string out;
   bool first = true;
   for (const std::string& line : SplitLines(text)) {
     if (!first) out += "\n" + indent;
-    out += EscapeLine(line);
+    out += EscapeLine(line, !first || first_at_line_start);
     first = false;
   }
   return out;
@@ -161,7 +173,7 @@ std::string RenderBlock(const Block& block, std::set<std::string>* hinted) {
   switch (block.kind) {
     case BlockKind::kHeader: {
       std::string text = OneLine(block.text);
-      return text.empty() ? "" : "#### " + EscapeLine(text);
+      return text.empty() ? "" : "#### " + EscapeLine(text, /*at_line_start=*/false);
     }
     case BlockKind::kText:
       return Trim(block.text).empty() ? "" : EscapeMarkdown(block.text);
@@ -170,7 +182,7 @@ std::string RenderBlock(const Block& block, std::set<std::string>* hinted) {
       for (const std::string& line : SplitLines(block.text)) {
         std::string text = Trim(line);
         if (text.empty()) continue;
-        out += (out.empty() ? "_" : "\n_") + EscapeLine(text) + "_";
+        out += (out.empty() ? "_" : "\n_") + EscapeLine(text, /*at_line_start=*/false) + "_";
       }
       return out;
     }
@@ -178,9 +190,10 @@ std::string RenderBlock(const Block& block, std::set<std::string>* hinted) {
       std::string out;
       for (const auto& [name, value] : block.fields) {
         std::string label = OneLine(name);
-        std::string line =
-            label.empty() ? EscapeMarkdown(value) : "**" + EscapeLine(label) + ":** " +
-                                                        EscapeIndented(value, "");
+        std::string line = label.empty()
+                               ? EscapeMarkdown(value)
+                               : "**" + EscapeLine(label, /*at_line_start=*/false) + ":** " +
+                                     EscapeIndented(value, "", /*first_at_line_start=*/false);
         out += (out.empty() ? "" : "\n") + line;
       }
       return out;

@@ -17,9 +17,10 @@
 //   Blocks with nothing to show are skipped.
 // - Text is plain in a Reply, so all of it is escaped: the Markdown punctuation * _ ` ~ [ ] < > #
 //   | \ gets a backslash (an underscore between two letters or digits, as in snake_case or
-//   @user_name, is left alone because it cannot start or end emphasis there), and a line that
-//   would start a list, quote, rule or heading ("- ", "+ ", "1. ", "=") has its first mark
-//   escaped. Nothing people type can add links, images, code, headings or tables.
+//   @user_name, is left alone because it cannot start or end emphasis there). A line of the
+//   output that would start a list or a setext heading or rule ("- x", "+ x", "1. x", "2) x",
+//   "-", "===") has that mark escaped; "-5" and "0.47" are not marks and stay as they are.
+//   Nothing people type can add links, images, code, headings, quotes or tables.
 // - Channel-wide mentions are neutralised: "@channel", "@all" and "@here" (any case) get a
 //   zero-width space (U+200B) after the "@", so posting a reply never notifies a whole channel.
 //   Mentions of single people ("@alice") are kept.

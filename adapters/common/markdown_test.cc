@@ -93,6 +93,17 @@ TEST(MarkdownTest, LineStartsCannotMakeListsQuotesOrHeadings) {
   EXPECT_EQ(EscapeMarkdown("### heading"), "\\#\\#\\# heading");
   EXPECT_EQ(EscapeMarkdown("a - b 1. c"), "a - b 1. c") << "only at the start of a line";
   EXPECT_EQ(EscapeMarkdown("2026 was good"), "2026 was good");
+  EXPECT_EQ(EscapeMarkdown("a\n-"), "a\n\\-") << "a lone '-' would underline a heading";
+  EXPECT_EQ(EscapeMarkdown("=="), "\\==");
+  // Numbers and signs that are not list markers stay readable.
+  EXPECT_EQ(EscapeMarkdown("-5 points"), "-5 points");
+  EXPECT_EQ(EscapeMarkdown("+5"), "+5");
+  EXPECT_EQ(EscapeMarkdown("0.47 score"), "0.47 score");
+  EXPECT_EQ(EscapeMarkdown("1.5x"), "1.5x");
+  // After a label the line has already started: no marker is possible there.
+  Reply reply;
+  reply.Header("1. First").Fields({{"Score", "0.47"}, {"Step", "1. x\n2. y"}});
+  EXPECT_EQ(RenderMarkdown(reply), "#### 1. First\n\n**Score:** 0.47\n**Step:** 1. x\n2\\. y");
 }
 
 TEST(MarkdownTest, ChannelWideMentionsAreNeutralised) {

@@ -32,8 +32,8 @@ void Text(httplib::Response& response, int status, const std::string& text) {
 // nothing that could break the '|'-separated job keys or the logs.
 bool IsValidId(const std::string& id) {
   return !id.empty() && id.size() <= kMaxIdBytes && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 
@@ -49,10 +49,9 @@ MattermostApp::MattermostApp(MattermostAppOptions options, Store* store, Bot* bo
     : options_(std::move(options)), store_(store), bot_(bot), clock_(clock), metrics_(metrics) {}
 
 void MattermostApp::Register(HttpServer* server) {
-  server->Post(kCommandsPath, [this](const httplib::Request& request, const std::string& body,
-                                     httplib::Response& response) {
-    HandleCommand(request, body, response);
-  });
+  server->Post(kCommandsPath,
+               [this](const httplib::Request& request, const std::string& body,
+                      httplib::Response& response) { HandleCommand(request, body, response); });
 }
 
 bool MattermostApp::TokenMatches(const std::string& token) const {

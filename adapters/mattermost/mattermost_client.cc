@@ -96,8 +96,7 @@ bool IsMattermostId(const std::string& text) {
          });
 }
 
-MattermostClient::MattermostClient(MattermostClientOptions options)
-    : options_(std::move(options)) {
+MattermostClient::MattermostClient(MattermostClientOptions options) : options_(std::move(options)) {
   url_status_ = SplitUrl(options_.url, &origin_, &prefix_);
   if (!url_status_.ok()) {
     url_status_ = Status::FailedPrecondition(url_status_.message());

@@ -76,6 +76,15 @@ Reply PlainReply(const std::string& text, bool is_error) {
   return r;
 }
 
+// The blocks of the message a button was pressed in (null when the payload has none).
+json MessageBlocks(const json& payload) {
+  auto message = payload.find("message");
+  if (message == payload.end() || !message->is_object()) return nullptr;
+  auto blocks = message->find("blocks");
+  if (blocks == message->end() || !blocks->is_array()) return nullptr;
+  return *blocks;
+}
+
 // "KR3|C123|1700000000.000100|1" -> parts (kr, channel, ts, ephemeral flag).
 std::vector<std::string> SplitMetadata(const std::string& metadata) {
   std::vector<std::string> parts;
@@ -346,12 +355,13 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       auto kr = store_->GetKeyResult(context.workspace_id, ref.number);
       if (!kr.ok()) {
         Json(response, {});
-        ShowResult(context, channel, ts, ephemeral, response_url,
+        ShowResult(context, kr_text, channel, ts, ephemeral, response_url, nullptr,
                    PlainReply("There is no key result " + kr_text + " in this workspace.", true));
         return;
       }
       std::string metadata = KeyResultRef(kr->number) + "|" + channel + "|" + ts + "|" +
                              (ephemeral ? "1" : "0") + "|" + response_url;
+      RememberMessage(channel, ts, MessageBlocks(payload));
       json view = ModalView(CheckInForm(*kr), kCheckInCallback, metadata, "Save");
       auto opened = client_->ViewsOpen(context.token, Str(payload, "trigger_id"), view);
       metrics_->CountPlatformCall("slack", opened.ok() ? "ok" : "error");
@@ -378,7 +388,8 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       return;
     }
     Json(response, {});
-    ShowResult(context, channel, ts, ephemeral, response_url, reply);
+    ShowResult(context, KeyResultRef(ref.number), channel, ts, ephemeral, response_url,
+               MessageBlocks(payload), reply);
     return;
   }
 
@@ -415,29 +426,72 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       return;
     }
     Json(response, {});
-    ShowResult(context, parts[1], parts[2], parts[3] == "1", parts[4], reply);
+    ShowResult(context, parts[0], parts[1], parts[2], parts[3] == "1", parts[4],
+               RecallMessage(parts[1], parts[2]), reply);
     return;
   }
   Json(response, {});  // other interaction types are acknowledged and ignored
 }
 
-void SlackApp::ShowResult(const Context& context, const std::string& channel, const std::string& ts,
-                          bool ephemeral, const std::string& response_url, const Reply& reply) {
-  background_.Submit([this, context, channel, ts, ephemeral, response_url, reply] {
+void SlackApp::RememberMessage(const std::string& channel, const std::string& ts,
+                               nlohmann::json blocks) {
+  if (channel.empty() || ts.empty() || !blocks.is_array()) return;
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  std::erase_if(messages_, [&](const auto& entry) { return entry.second.expires < now; });
+  if (messages_.size() >= 10000) return;  // bounded: a miss only loses the in-place update
+  messages_[channel + "|" + ts] = {std::move(blocks), now + std::chrono::hours(1)};
+}
+
+nlohmann::json SlackApp::RecallMessage(const std::string& channel, const std::string& ts) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = messages_.find(channel + "|" + ts);
+  if (it == messages_.end()) return nullptr;
+  json blocks = std::move(it->second.blocks);
+  messages_.erase(it);
+  return blocks;
+}
+
+void SlackApp::ShowResult(const Context& context, const std::string& kr_ref,
+                          const std::string& channel, const std::string& ts, bool ephemeral,
+                          const std::string& response_url, const json& original,
+                          const Reply& reply) {
+  background_.Submit([this, context, kr_ref, channel, ts, ephemeral, response_url, original,
+                      reply] {
     bool ok = false;
-    if (!ephemeral && !channel.empty() && !ts.empty()) {
-      ok = client_
-               ->UpdateMessage(context.token, channel, ts, RenderBlocks(reply), FallbackText(reply))
-               .ok();
-    } else if (!response_url.empty()) {
-      json payload = CommandResponse(reply);
-      payload["replace_original"] = true;
-      ok = client_->PostResponseUrl(response_url, payload).ok();
-    } else if (!channel.empty()) {
-      ok = client_
-               ->PostEphemeral(context.token, channel, context.actor.user_id, RenderBlocks(reply),
-                               FallbackText(reply))
-               .ok();
+    if (reply.is_error || ephemeral || channel.empty() || ts.empty()) {
+      // Only the person who pressed sees it; their own ephemeral message may be replaced.
+      if (!response_url.empty()) {
+        json payload = CommandResponse(reply);
+        payload["response_type"] = "ephemeral";
+        payload["replace_original"] = ephemeral && !reply.is_error;
+        ok = client_->PostResponseUrl(response_url, payload).ok();
+      } else if (!channel.empty()) {
+        ok = client_
+                 ->PostEphemeral(context.token, channel, context.actor.user_id, RenderBlocks(reply),
+                                 FallbackText(reply))
+                 .ok();
+      }
+    } else {
+      json blocks = RenderBlocks(reply);
+      std::string text = FallbackText(reply);
+      if (original.is_array()) {
+        // Keep the message; swap the pressed KR's buttons for the outcome.
+        json outcome = {
+            {"type", "context"},
+            {"elements",
+             json::array({{{"type", "mrkdwn"}, {"text", EscapeMrkdwn("✅ " + reply.Summary())}}})}};
+        blocks = json::array();
+        for (const auto& block : original) {
+          bool pressed = block.is_object() && block.value("type", "") == "actions" &&
+                         block.contains("elements") && block["elements"].is_array() &&
+                         !block["elements"].empty() && block["elements"][0].is_object() &&
+                         block["elements"][0].value("value", "") == kr_ref;
+          blocks.push_back(pressed ? outcome : block);
+        }
+        text = reply.Summary();
+      }
+      ok = client_->UpdateMessage(context.token, channel, ts, blocks, text).ok();
     }
     metrics_->CountPlatformCall("slack", ok ? "ok" : "error");
   });

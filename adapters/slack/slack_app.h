@@ -23,6 +23,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "adapters/common/http_server.h"
@@ -91,9 +93,16 @@ class SlackApp {
   void HandleInstall(const httplib::Request& request, httplib::Response& response);
   void HandleOAuthCallback(const httplib::Request& request, httplib::Response& response);
 
-  // Shows a check-in result where the button was pressed (replaces the original message).
-  void ShowResult(const Context& context, const std::string& channel, const std::string& ts,
-                  bool ephemeral, const std::string& response_url, const Reply& reply);
+  // Shows a check-in result where the button was pressed. In a shared message (a weekly
+  // prompt listing several KRs, a public `show`) only the pressed KR's buttons are replaced by
+  // the outcome, using the message's blocks (`original`, null when unknown); errors are shown
+  // only to the person who pressed.
+  void ShowResult(const Context& context, const std::string& kr_ref, const std::string& channel,
+                  const std::string& ts, bool ephemeral, const std::string& response_url,
+                  const nlohmann::json& original, const Reply& reply);
+  // The blocks of messages whose Update button opened a modal, until the modal is submitted.
+  void RememberMessage(const std::string& channel, const std::string& ts, nlohmann::json blocks);
+  nlohmann::json RecallMessage(const std::string& channel, const std::string& ts);
   void PublishHome(const Context& context);
 
   SlackAppOptions options_;
@@ -108,7 +117,12 @@ class SlackApp {
   SlackTokens tokens_;
   std::mutex cache_mu_;
   std::map<std::string, CachedUser> user_cache_;  // key: workspace_id + "|" + user_id
-  WorkerPool background_;                         // last: drained before the rest goes
+  struct RememberedMessage {
+    nlohmann::json blocks;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::map<std::string, RememberedMessage> messages_;  // key: channel + "|" + ts
+  WorkerPool background_;                              // last: drained before the rest goes
 };
 
 }  // namespace okrbot::slack
