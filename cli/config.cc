@@ -26,9 +26,15 @@ std::vector<std::string> Config::PlatformLines() const {
   } else {
     lines.push_back("teams: not configured (set TEAMS_APP_ID)");
   }
-  lines.push_back(mattermost_configured()
-                      ? "mattermost: configured"
-                      : "mattermost: not configured (set MATTERMOST_COMMAND_TOKEN)");
+  if (!mattermost_configured()) {
+    lines.push_back("mattermost: not configured (set MATTERMOST_COMMAND_TOKEN)");
+  } else if (mattermost_url.empty() || mattermost_bot_token.empty()) {
+    lines.push_back(
+        "mattermost: configured (commands only; set MATTERMOST_URL and "
+        "MATTERMOST_BOT_TOKEN for scheduled posts)");
+  } else {
+    lines.push_back("mattermost: configured");
+  }
   return lines;
 }
 
@@ -215,6 +221,15 @@ Status ValidateConfig(const Config& c) {
       c.log_level != "warn" && c.log_level != "error" && c.log_level != "off") {
     return Status::InvalidArgument(
         "OKRBOT_LOG_LEVEL must be trace, debug, info, warn, error or off.");
+  }
+  if (c.mattermost_configured() && c.mattermost_url.empty() != c.mattermost_bot_token.empty()) {
+    return Status::InvalidArgument(
+        "MATTERMOST_URL and MATTERMOST_BOT_TOKEN go together (both are needed for scheduled "
+        "posts).");
+  }
+  if (!c.mattermost_url.empty() && c.mattermost_url.rfind("http://", 0) != 0 &&
+      c.mattermost_url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("MATTERMOST_URL must be an http(s) URL.");
   }
   if (!c.slack_client_id.empty() && c.slack_client_secret.empty()) {
     return Status::InvalidArgument("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not.");

@@ -99,6 +99,21 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
         std::make_unique<slack::SlackDeliverer>(slack_delivery_client_.get(), slack_tokens_.get());
     dispatcher_.RegisterPlatform("slack", slack_deliverer_.get());
   }
+  if (config_.mattermost_configured()) {
+    mattermost_app_ = std::make_unique<mattermost::MattermostApp>(
+        mattermost::MattermostAppOptions{config_.mattermost_command_token}, store_, &bot_, clock_,
+        &metrics_);
+    mattermost_app_->Register(&http_);
+    if (!config_.mattermost_url.empty() && !config_.mattermost_bot_token.empty()) {
+      mattermost::MattermostClientOptions client_options;
+      client_options.url = config_.mattermost_url;
+      client_options.bot_token = config_.mattermost_bot_token;
+      mattermost_client_ = std::make_unique<mattermost::MattermostClient>(client_options);
+      mattermost_deliverer_ =
+          std::make_unique<mattermost::MattermostDeliverer>(mattermost_client_.get());
+      dispatcher_.RegisterPlatform("mattermost", mattermost_deliverer_.get());
+    }
+  }
 }
 
 OkrbotServer::~OkrbotServer() { Stop(); }

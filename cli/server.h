@@ -14,6 +14,9 @@
 
 #include "adapters/common/http_server.h"
 #include "adapters/common/metrics.h"
+#include "adapters/mattermost/mattermost_app.h"
+#include "adapters/mattermost/mattermost_client.h"
+#include "adapters/mattermost/mattermost_deliverer.h"
 #include "adapters/slack/slack_app.h"
 #include "adapters/slack/slack_client.h"
 #include "adapters/slack/slack_deliverer.h"
@@ -55,6 +58,9 @@ class OkrbotServer {
   std::unique_ptr<SlackClient> slack_delivery_client_;
   std::unique_ptr<slack::SlackTokens> slack_tokens_;
   std::unique_ptr<slack::SlackDeliverer> slack_deliverer_;
+  std::unique_ptr<mattermost::MattermostApp> mattermost_app_;
+  std::unique_ptr<mattermost::MattermostClient> mattermost_client_;
+  std::unique_ptr<mattermost::MattermostDeliverer> mattermost_deliverer_;
   Planner planner_;
   Dispatcher dispatcher_;
   SchedulerRunner runner_;

@@ -139,6 +139,10 @@ TEST_F(CliTest, ServeAnswersHealthAndStopsOnSigterm) {
   auto slack = client.Post("/slack/commands", "text=list", "application/x-www-form-urlencoded");
   ASSERT_TRUE(slack);
   EXPECT_EQ(slack->status, 404) << "a platform that is not configured answers 404";
+  auto mattermost =
+      client.Post("/mattermost/commands", "text=list", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(mattermost);
+  EXPECT_EQ(mattermost->status, 404);
   client.stop();  // close the keep-alive connection so shutdown need not wait for it
   kill(server.child().pid, SIGTERM);
   int status = server.Wait();

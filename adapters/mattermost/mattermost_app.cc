@@ -87,7 +87,7 @@ void MattermostApp::HandleCommand(const httplib::Request& request, const std::st
   std::string team_id = field("team_id");
   std::string user_id = field("user_id");
   if (!IsValidId(team_id) || !IsValidId(user_id)) {
-    Text(response, 400, "team_id and user_id are required");
+    Text(response, 400, "team_id and user_id are required (letters, digits, _ and -)");
     return;
   }
   std::string workspace_id = "mattermost:" + team_id;
