@@ -1,5 +1,7 @@
 #include "adapters/mattermost/mattermost_client.h"
 
+#include "adapters/common/url.h"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -20,36 +22,14 @@ constexpr long long kMaxRetryAfterSeconds = 24 * 3600;
 // Splits MATTERMOST_URL into the origin httplib connects to and the path prefix of the API.
 Status SplitUrl(const std::string& url, std::string* origin, std::string* prefix) {
   if (url.empty()) return Status::InvalidArgument("MATTERMOST_URL is not set");
-  size_t sep = url.find("://");
-  if (sep == std::string::npos) return Status::InvalidArgument(kUrlShape);
-  std::string scheme = url.substr(0, sep);
-  if (scheme != "http" && scheme != "https") return Status::InvalidArgument(kUrlShape);
-  size_t host_start = sep + 3;
-  size_t path_start = url.find('/', host_start);
-  std::string host_port = url.substr(
-      host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
-  std::string path = path_start == std::string::npos ? "" : url.substr(path_start);
-  auto clean = [](const std::string& s) {
-    return std::none_of(s.begin(), s.end(), [](char c) {
-      return static_cast<unsigned char>(c) <= ' ' || c == '?' || c == '#' || c == '@';
-    });
-  };
-  if (host_port.empty() || host_port[0] == ':' || !clean(host_port) || !clean(path)) {
+  HttpUrl parsed;
+  // The API lives under the server's base path; a query or fragment has no place there.
+  if (!ParseHttpUrl(url, &parsed) || url.find_first_of("?#") != std::string::npos) {
     return Status::InvalidArgument(kUrlShape);
   }
-  size_t colon = host_port.rfind(':');
-  size_t bracket = host_port.rfind(']');
-  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
-    std::string port = host_port.substr(colon + 1);
-    int value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value < 1 ||
-        value > 65535) {
-      return Status::InvalidArgument(kUrlShape);
-    }
-  }
+  std::string path = parsed.path;
   while (!path.empty() && path.back() == '/') path.pop_back();
-  *origin = scheme + "://" + host_port;
+  *origin = parsed.origin;
   *prefix = path;
   return Status::Ok();
 }
@@ -71,16 +51,7 @@ std::string Redact(std::string text, const std::string& secret) {
 }
 
 // A non-negative whole number of seconds, or -1 when `value` is not one.
-long long ParseSeconds(const std::string& value) {
-  const char* begin = value.data();
-  const char* end = value.data() + value.size();
-  while (begin < end && *begin == ' ') ++begin;
-  while (end > begin && end[-1] == ' ') --end;
-  long long n = 0;
-  auto [ptr, ec] = std::from_chars(begin, end, n);
-  if (begin == end || ec != std::errc() || ptr != end || n < 0) return -1;
-  return n;
-}
+long long ParseSeconds(const std::string& value) { return ParseWholeSeconds(value).value_or(-1); }
 
 std::chrono::seconds RetryAfter(const httplib::Response& response) {
   long long seconds = ParseSeconds(response.get_header_value("Retry-After"));

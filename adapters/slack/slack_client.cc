@@ -1,5 +1,7 @@
 #include "adapters/slack/slack_client.h"
 
+#include "adapters/common/url.h"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -23,44 +25,9 @@ using std::chrono::seconds;
 // Idle keep-alive connections kept per origin; more are closed after use.
 constexpr size_t kMaxIdlePerOrigin = 16;
 
-// A URL split the way httplib::Client wants it.
-struct Url {
-  std::string origin;  // "https://slack.com", "http://127.0.0.1:8080"
-  std::string path;    // "/api" (no trailing slash; may be empty) or "/response/x?y=z"
-};
+using Url = HttpUrl;
 
-bool ParseUrl(const std::string& text, Url* out) {
-  size_t sep = text.find("://");
-  if (sep == std::string::npos) return false;
-  std::string scheme = text.substr(0, sep);
-  if (scheme != "http" && scheme != "https") return false;
-  size_t host_start = sep + 3;
-  size_t path_start = text.find_first_of("/?#", host_start);
-  std::string host_port = text.substr(
-      host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
-  if (host_port.empty() || host_port.find('@') != std::string::npos) return false;
-  // Optional port after the host (an IPv6 host is bracketed).
-  size_t port_colon = host_port.rfind(':');
-  size_t bracket = host_port.rfind(']');
-  if (port_colon != std::string::npos && (bracket == std::string::npos || port_colon > bracket)) {
-    std::string port = host_port.substr(port_colon + 1);
-    int value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value < 1 ||
-        value > 65535 || port_colon == 0) {
-      return false;
-    }
-  }
-  for (char c : host_port) {
-    if (static_cast<unsigned char>(c) <= ' ') return false;
-  }
-  out->origin = scheme + "://" + host_port;
-  out->path = path_start == std::string::npos ? "" : text.substr(path_start);
-  if (!out->path.empty() && out->path[0] != '/') out->path = "/" + out->path;
-  size_t fragment = out->path.find('#');
-  if (fragment != std::string::npos) out->path.erase(fragment);
-  return true;
-}
+bool ParseUrl(const std::string& text, Url* out) { return ParseHttpUrl(text, out); }
 
 std::string FormEscape(const std::string& s) {
   static const char kHex[] = "0123456789ABCDEF";
@@ -155,15 +122,9 @@ bool IsPermissionError(const std::string& error) {
   return kErrors.count(error) > 0;
 }
 
+// A missing or unreadable Retry-After means "wait a little": 1 s.
 seconds ParseRetryAfter(const std::string& value) {
-  long long n = 0;
-  const char* begin = value.data();
-  const char* end = value.data() + value.size();
-  while (begin < end && *begin == ' ') ++begin;
-  while (end > begin && end[-1] == ' ') --end;
-  auto [ptr, ec] = std::from_chars(begin, end, n);
-  if (begin == end || ec != std::errc() || ptr != end || n < 0) return seconds(1);
-  return seconds(std::min<long long>(n, 10'000'000));
+  return seconds(std::min<long long>(ParseWholeSeconds(value).value_or(1), 10'000'000));
 }
 
 double DefaultJitter() {
