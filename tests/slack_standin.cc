@@ -1,7 +1,8 @@
 #include "tests/slack_standin.h"
 
+#include "adapters/common/http_server.h"
+
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -86,20 +87,11 @@ SlackStandIn::SlackStandIn() : server_(std::make_unique<httplib::Server>()) {
   };
   server_->Post(R"(/api/([^/?]+))", handler);
   server_->Post(R"(/response/.*)", handler);
-  // httplib listens with a backlog of 5, which drops connections (and costs a 1 s SYN
-  // retransmit) when many test threads connect at once; widen it after the bind.
-  int listen_fd = -1;
-  server_->set_socket_options([&listen_fd](int sock) {
-    httplib::default_socket_options(sock);
-    listen_fd = sock;
-  });
-  port_ = server_->bind_to_any_port("127.0.0.1");
+  port_ = BindWithFullBacklog(*server_, "127.0.0.1", 0);
   if (port_ <= 0) {
     std::fprintf(stderr, "SlackStandIn: cannot bind a port on 127.0.0.1\n");
     std::abort();
   }
-  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
-  server_->set_socket_options(httplib::default_socket_options);  // drop the capture
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() only works once the server runs; wait for that so the destructor cannot hang.
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

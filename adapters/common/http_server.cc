@@ -93,25 +93,27 @@ void HttpServer::Get(const std::string& path, GetHandler handler) {
               });
 }
 
-bool HttpServer::Bind() {
-  // cpp-httplib 0.11.4 listens with a backlog of 5, which drops connections in bursts: capture
-  // the socket while binding and listen again with the system maximum.
+int BindWithFullBacklog(httplib::Server& server, const std::string& host, int port) {
   int listen_fd = -1;
-  server_.set_socket_options([&listen_fd](socket_t sock) {
+  server.set_socket_options([&listen_fd](socket_t sock) {
     httplib::default_socket_options(sock);
     listen_fd = sock;
   });
-  bool bound;
-  if (options_.port == 0) {
-    port_ = server_.bind_to_any_port(options_.host);
-    bound = port_ > 0;
-  } else {
-    port_ = options_.port;
-    bound = server_.bind_to_port(options_.host, options_.port);
+  int bound = -1;
+  if (port == 0) {
+    int any = server.bind_to_any_port(host);
+    if (any > 0) bound = any;
+  } else if (server.bind_to_port(host, port)) {
+    bound = port;
   }
-  server_.set_socket_options(httplib::default_socket_options);
-  if (bound && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  server.set_socket_options(httplib::default_socket_options);  // drop the capture
+  if (bound > 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   return bound;
+}
+
+bool HttpServer::Bind() {
+  port_ = BindWithFullBacklog(server_, options_.host, options_.port);
+  return port_ > 0;
 }
 
 bool HttpServer::Run() { return server_.listen_after_bind(); }

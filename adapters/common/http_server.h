@@ -31,6 +31,11 @@ struct HttpServerOptions {
   int keep_alive_timeout_seconds = 5;
 };
 
+// Binds `server` to host:port (port 0: any free port) and listens with the system's maximum
+// backlog: cpp-httplib 0.11.4 listens with a backlog of 5, which drops connections (a 1 s SYN
+// retransmit each) when many clients connect at once. Returns the bound port, or -1.
+int BindWithFullBacklog(httplib::Server& server, const std::string& host, int port);
+
 class HttpServer {
  public:
   // (request, raw body, response)
