@@ -1,5 +1,7 @@
 #include "bot/secret_box.h"
 
+#include "bot/base64.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -23,9 +25,6 @@ constexpr size_t kTagSize = 16;
 // EVP_*Update take int lengths; larger inputs go in pieces of this size.
 constexpr size_t kMaxChunk = size_t{1} << 30;
 
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 [[noreturn]] void Die(const char* what) {
   std::fprintf(stderr, "okrbot: SecretBox: %s; aborting rather than risk a weak seal.\n", what);
   std::abort();
@@ -45,72 +44,6 @@ int HexDigitValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t group = uint32_t{Bytes(bytes)[i]} << 16 | uint32_t{Bytes(bytes)[i + 1]} << 8 |
-                     uint32_t{Bytes(bytes)[i + 2]};
-    out.push_back(kBase64Alphabet[(group >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(group >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(group >> 6) & 63]);
-    out.push_back(kBase64Alphabet[group & 63]);
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t group = uint32_t{Bytes(bytes)[i]} << 16;
-    if (rest == 2) group |= uint32_t{Bytes(bytes)[i + 1]} << 8;
-    out.push_back(kBase64Alphabet[(group >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(group >> 12) & 63]);
-    out.push_back(rest == 2 ? kBase64Alphabet[(group >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-// Strict: padded, no whitespace, and the unused low bits of the last character must be zero.
-// Accepting only the canonical encoding means no two sealed strings open to the same value.
-bool Base64Decode(std::string_view text, std::string* out) {
-  if (text.size() % 4 != 0) return false;
-  out->clear();
-  out->reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last_group = i + 4 == text.size();
-    const int a = Base64Value(text[i]);
-    const int b = Base64Value(text[i + 1]);
-    if (a < 0 || b < 0) return false;
-    if (last_group && text[i + 2] == '=') {
-      if (text[i + 3] != '=' || (b & 0x0F) != 0) return false;
-      out->push_back(static_cast<char>(a << 2 | b >> 4));
-      return true;
-    }
-    const int c = Base64Value(text[i + 2]);
-    if (c < 0) return false;
-    if (last_group && text[i + 3] == '=') {
-      if ((c & 0x03) != 0) return false;
-      out->push_back(static_cast<char>(a << 2 | b >> 4));
-      out->push_back(static_cast<char>((b & 0x0F) << 4 | c >> 2));
-      return true;
-    }
-    const int d = Base64Value(text[i + 3]);
-    if (d < 0) return false;
-    out->push_back(static_cast<char>(a << 2 | b >> 4));
-    out->push_back(static_cast<char>((b & 0x0F) << 4 | c >> 2));
-    out->push_back(static_cast<char>((c & 0x03) << 6 | d));
-  }
-  return true;
 }
 
 // Runs EVP_EncryptUpdate or EVP_DecryptUpdate over `input` in int-sized pieces. GCM is a stream

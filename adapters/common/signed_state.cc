@@ -1,5 +1,7 @@
 #include "adapters/common/signed_state.h"
 
+#include "bot/base64.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -23,61 +25,12 @@ constexpr size_t kPayloadTextSize = (kPayloadSize * 4 + 2) / 3;
 constexpr size_t kMacTextSize = (kMacSize * 4 + 2) / 3;
 constexpr size_t kStateSize = kPayloadTextSize + 1 + kMacTextSize;
 
-constexpr char kBase64UrlAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 constexpr char kExpiredMessage[] = "The install link expired; start again from /slack/install.";
 constexpr char kMalformedMessage[] =
     "The install link is not valid (its state is malformed); start again from /slack/install.";
 constexpr char kForgedMessage[] =
     "The install link is not valid (its state was altered or is for another purpose); start "
     "again from /slack/install.";
-
-int Base64UrlValue(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Unpadded base64url (RFC 4648 §5): safe in a query string without escaping.
-std::string Base64UrlEncode(const unsigned char* bytes, size_t size) {
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (size_t i = 0; i < size; ++i) {
-    buffer = (buffer << 8) | bytes[i];
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kBase64UrlAlphabet[(buffer >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kBase64UrlAlphabet[(buffer << (6 - bits)) & 63]);
-  return out;
-}
-
-// Strict: only the canonical encoding (unused trailing bits zero) decodes.
-bool Base64UrlDecode(std::string_view text, std::string* out) {
-  if (text.size() % 4 == 1) return false;
-  out->clear();
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int value = Base64UrlValue(c);
-    if (value < 0) return false;
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return (buffer & ((1u << bits) - 1)) == 0;
-}
 
 }  // namespace
 
@@ -101,7 +54,7 @@ std::string SignedStateIssuer::MacOf(std::string_view purpose, std::string_view 
       mac_size != kMacSize) {
     return "";
   }
-  return Base64UrlEncode(mac, mac_size);
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), mac_size));
 }
 
 std::string SignedStateIssuer::Issue(std::string_view purpose) const {
@@ -116,7 +69,8 @@ std::string SignedStateIssuer::Issue(std::string_view purpose) const {
                stderr);
     std::abort();
   }
-  std::string state = Base64UrlEncode(payload, kPayloadSize);
+  std::string state =
+      Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(payload), kPayloadSize));
   const std::string mac = MacOf(purpose, state);
   state.push_back('.');
   state += mac;  // an empty MAC (OpenSSL failure) leaves a state Check refuses
