@@ -167,6 +167,16 @@ struct Installation {
   Seconds updated_at{};
 };
 
+// Where a platform can post to a person or channel later (Teams needs the service URL, the
+// conversation id and the tenant, which only arrive with an activity). `target` is a user id or
+// "#<channel>", as in Job::target; `reference` is the platform's JSON, opaque to the core.
+struct ConversationRef {
+  std::string workspace_id;
+  std::string target;
+  std::string reference;
+  Seconds updated_at{};
+};
+
 enum class JobState { kPending, kSent, kDead };
 
 // A scheduled post in the outbox. `key` is unique (workspace|kind|target|period), so a post is

@@ -504,6 +504,15 @@ CREATE TABLE seen_events (
 );
 CREATE INDEX seen_events_by_time ON seen_events (seen_at);
 )sql"},
+    {3, R"sql(
+CREATE TABLE conversation_refs (
+  workspace_id TEXT NOT NULL CHECK (workspace_id <> ''),
+  target TEXT NOT NULL CHECK (target <> ''),
+  reference TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, target)
+);
+)sql"},
 };
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -1780,6 +1789,49 @@ Result<Installation> SqliteStore::GetInstallation(const std::string& workspace_i
   if (!status.ok()) return status;
   if (!found) return Status::NotFound("No installation for workspace " + workspace_id + ".");
   return installation;
+}
+
+Status SqliteStore::PutConversationRef(const ConversationRef& ref) {
+  OKRBOT_RETURN_IF_ERROR(CheckWorkspaceId(ref.workspace_id));
+  if (ref.target.empty()) return Status::InvalidArgument("The conversation target is empty.");
+  return Write([&](Connection& connection) {
+    static const std::string kSql =
+        "INSERT INTO conversation_refs (workspace_id, target, reference, updated_at) "
+        "VALUES (:ws, :target, :reference, :at) ON CONFLICT (workspace_id, target) DO UPDATE "
+        "SET reference = excluded.reference, updated_at = excluded.updated_at";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", ref.workspace_id);
+    stmt->BindText(":target", ref.target);
+    stmt->BindText(":reference", ref.reference);
+    stmt->BindTime(":at", ref.updated_at);
+    return stmt->Run();
+  });
+}
+
+Result<ConversationRef> SqliteStore::GetConversationRef(const std::string& workspace_id,
+                                                        const std::string& target) {
+  ConversationRef ref;
+  bool found = false;
+  Status status = Read([&](Connection& connection) {
+    static const std::string kSql =
+        "SELECT workspace_id, target, reference, updated_at FROM conversation_refs "
+        "WHERE workspace_id = :ws AND target = :target";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", workspace_id);
+    stmt->BindText(":target", target);
+    return ReadOneRow(*stmt, &found, [&] {
+      ref.workspace_id = stmt->Text(0);
+      ref.target = stmt->Text(1);
+      ref.reference = stmt->Text(2);
+      ref.updated_at = Seconds(std::chrono::seconds(stmt->Int(3)));
+      return Status::Ok();
+    });
+  });
+  if (!status.ok()) return status;
+  if (!found) return Status::NotFound("No conversation reference for " + target + ".");
+  return ref;
 }
 
 Result<bool> SqliteStore::MarkEventSeen(const std::string& workspace_id,

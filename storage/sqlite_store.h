@@ -82,6 +82,9 @@ class SqliteStore final : public Store {
   Result<std::vector<Workspace>> ListWorkspaces() override;
   Status UpsertInstallation(const Installation& installation) override;
   Result<Installation> GetInstallation(const std::string& workspace_id) override;
+  Status PutConversationRef(const ConversationRef& ref) override;
+  Result<ConversationRef> GetConversationRef(const std::string& workspace_id,
+                                             const std::string& target) override;
   Result<bool> MarkEventSeen(const std::string& workspace_id, const std::string& event_id,
                              Seconds at) override;
   Status UpsertUser(const User& user) override;

@@ -64,6 +64,12 @@ class Store {
   virtual Status UpsertInstallation(const Installation& installation) = 0;
   virtual Result<Installation> GetInstallation(const std::string& workspace_id) = 0;
 
+  // Conversation references (see ConversationRef): Put inserts or replaces the one for
+  // (workspace, target); Get is kNotFound when none was stored.
+  virtual Status PutConversationRef(const ConversationRef& ref) = 0;
+  virtual Result<ConversationRef> GetConversationRef(const std::string& workspace_id,
+                                                     const std::string& target) = 0;
+
   // Inbound event de-duplication (platform retries): records `event_id` for the workspace and
   // returns true the first time, false when it was seen before. Atomic across threads and
   // processes sharing the database.

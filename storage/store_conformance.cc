@@ -367,6 +367,28 @@ TEST_P(StoreConformanceTest, InstallationRoundTripsAndReinstallReplaces) {
   EXPECT_EQ(store().GetInstallation(kWorkspaceB).status().code(), StatusCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, ConversationRefIsReplacedAndScopedByWorkspace) {
+  ConversationRef ref;
+  ref.workspace_id = kWorkspaceA;
+  ref.target = "aad-1";
+  ref.reference = R"({"serviceUrl":"https://smba.example/","conversation":""})";
+  ref.updated_at = Seconds(std::chrono::seconds(1700000000));
+  ASSERT_OK(store().PutConversationRef(ref));
+  ref.reference = R"({"serviceUrl":"https://smba.example/","conversation":"a:1"})";
+  ref.updated_at = Seconds(std::chrono::seconds(1700000100));
+  ASSERT_OK(store().PutConversationRef(ref));
+  Result<ConversationRef> read = store().GetConversationRef(kWorkspaceA, "aad-1");
+  ASSERT_OK(read);
+  EXPECT_EQ(read->reference, ref.reference);
+  EXPECT_EQ(read->updated_at, ref.updated_at);
+  EXPECT_EQ(store().GetConversationRef(kWorkspaceB, "aad-1").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store().GetConversationRef(kWorkspaceA, "#general").status().code(),
+            StatusCode::kNotFound);
+  ref.target = "";
+  EXPECT_EQ(store().PutConversationRef(ref).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, EventIsSeenOncePerWorkspace) {
   Seconds at(std::chrono::seconds(1700000000));
   Result<bool> first = store().MarkEventSeen(kWorkspaceA, "Ev1", at);

@@ -1,8 +1,7 @@
 #include "adapters/mattermost/mattermost_client.h"
 
+#include "adapters/common/http_call.h"
 #include "adapters/common/url.h"
-
-#include <httplib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -17,7 +16,6 @@ using json = nlohmann::json;
 constexpr char kUrlShape[] =
     "MATTERMOST_URL must look like https://chat.example.com (http or https, host, optional port "
     "and path)";
-constexpr long long kMaxRetryAfterSeconds = 24 * 3600;
 
 // Splits MATTERMOST_URL into the origin httplib connects to and the path prefix of the API.
 Status SplitUrl(const std::string& url, std::string* origin, std::string* prefix) {
@@ -38,25 +36,6 @@ std::string Str(const json& j, const char* key) {
   if (!j.is_object()) return "";
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::string Redact(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  size_t pos = 0;
-  while ((pos = text.find(secret, pos)) != std::string::npos) {
-    text.replace(pos, secret.size(), "[redacted]");
-    pos += 10;
-  }
-  return text;
-}
-
-// A non-negative whole number of seconds, or -1 when `value` is not one.
-long long ParseSeconds(const std::string& value) { return ParseWholeSeconds(value).value_or(-1); }
-
-std::chrono::seconds RetryAfter(const httplib::Response& response) {
-  long long seconds = ParseSeconds(response.get_header_value("Retry-After"));
-  if (seconds < 0) seconds = ParseSeconds(response.get_header_value("X-Ratelimit-Reset"));
-  return std::chrono::seconds(std::clamp<long long>(seconds, 1, kMaxRetryAfterSeconds));
 }
 
 }  // namespace
@@ -91,45 +70,35 @@ Result<json> MattermostClient::Send(const std::string& label, const std::string&
     return Status::FailedPrecondition("MATTERMOST_BOT_TOKEN is not set");
   }
   const std::string what = "Mattermost " + label;
-  httplib::Client client(origin_);
-  client.set_connection_timeout(options_.connect_timeout);
-  client.set_read_timeout(options_.read_timeout);
-  client.set_write_timeout(options_.read_timeout);
-  httplib::Headers headers = {{"Authorization", "Bearer " + options_.bot_token},
-                              {"User-Agent", "okrbot"},
-                              {"Accept", "application/json"}};
-  httplib::Result res = method == "GET"
-                            ? client.Get(prefix_ + path, headers)
-                            : client.Post(prefix_ + path, headers, body, "application/json");
-  if (!res) {
-    return Status::Unavailable(what + " failed: connection " + httplib::to_string(res.error()));
-  }
-  stats.http_status = res->status;
-  json answer = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (res->status >= 200 && res->status < 300) {
-    if (answer.is_discarded()) {
-      return Status::Unavailable(what + " answered HTTP " + std::to_string(res->status) +
+  HttpCall call;
+  call.method = method;
+  call.origin = origin_;
+  call.path = prefix_ + path;
+  call.headers = {{"Authorization", "Bearer " + options_.bot_token},
+                  {"User-Agent", "okrbot"},
+                  {"Accept", "application/json"}};
+  call.body = body;
+  call.connect_timeout = options_.connect_timeout;
+  call.read_timeout = options_.read_timeout;
+  auto answer = SendHttp(what, call);
+  if (!answer.ok()) return answer.status();
+  stats.http_status = answer->status;
+  if (answer->ok()) {
+    if (answer->json.is_discarded()) {
+      return Status::Unavailable(what + " answered HTTP " + std::to_string(answer->status) +
                                  " without JSON");
     }
-    return answer;
+    return std::move(answer->json);
   }
   // Mattermost's errors: {"id": "api.context.session_expired.app_error", "message": "...",
   // "status_code": 401, ...}.
-  stats.error_id = Redact(Str(answer, "id").substr(0, 100), options_.bot_token);
-  std::string detail = Str(answer, "message").substr(0, 200);
+  const std::vector<std::string> secrets = {options_.bot_token};
+  stats.error_id = Redact(Str(answer->json, "id").substr(0, 100), secrets);
+  std::string detail = Str(answer->json, "message").substr(0, 200);
   if (!stats.error_id.empty()) detail = stats.error_id + (detail.empty() ? "" : ": " + detail);
-  std::string message = Redact(what + " failed (HTTP " + std::to_string(res->status) +
-                                   (detail.empty() ? "" : ", " + detail) + ")",
-                               options_.bot_token);
-  if (res->status == 429) {
-    stats.retry_after = RetryAfter(*res);
-    return Status::Unavailable(what + " is rate limited; retry after " +
-                               std::to_string(stats.retry_after.count()) + " s");
-  }
-  if (res->status >= 500 || res->status == 408) return Status::Unavailable(message);
-  if (res->status == 401 || res->status == 403) return Status::PermissionDenied(message);
-  if (res->status == 404) return Status::FailedPrecondition(message);
-  return Status::InvalidArgument(message);
+  stats.retry_after = answer->retry_after;
+  Status failure = HttpFailure(what, *answer, detail);
+  return Status(failure.code(), Redact(failure.message(), secrets));
 }
 
 Result<std::string> MattermostClient::BotUserId(MattermostCallStats* stats) const {

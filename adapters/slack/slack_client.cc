@@ -1,5 +1,7 @@
 #include "adapters/slack/slack_client.h"
 
+#include "adapters/common/http_call.h"
+
 #include "adapters/common/url.h"
 
 #include <httplib.h>
@@ -59,18 +61,6 @@ std::string FormEncode(const json& args) {
            FormEscape(value.is_string() ? value.get<std::string>() : DumpJson(value));
   }
   return out;
-}
-
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    size_t pos = 0;
-    while ((pos = text.find(secret, pos)) != std::string::npos) {
-      text.replace(pos, secret.size(), "[redacted]");
-      pos += 10;
-    }
-  }
-  return text;
 }
 
 // Slack's "error" string, cut to a sane length.
