@@ -1760,15 +1760,18 @@ Result<Workspace> Bot::PrepareActor(const Actor& actor, Reply* refusal) {
         Refusal("okrbot was removed from this workspace; reinstall it to continue.", nullptr);
     return Status::FailedPrecondition("workspace uninstalled");
   }
-  // Keep the person's platform details fresh, writing only when something changed.
+  // Keep the person's platform details fresh, writing only when something changed. A zone the
+  // platform sent that this machine's tz database does not know is ignored (the person can still
+  // set one with `/okr tz`).
+  const bool platform_tz = !actor.tz.empty() && IsValidZone(actor.tz);
   auto user = store_->GetUser(actor.workspace_id, actor.user_id);
   if (!user.ok() || (!actor.display_name.empty() && user->display_name != actor.display_name) ||
-      (!actor.tz.empty() && user->tz != actor.tz)) {
+      (platform_tz && user->tz != actor.tz)) {
     User updated = user.ok() ? *user : User{};
     updated.workspace_id = actor.workspace_id;
     updated.id = actor.user_id;
     if (!actor.display_name.empty()) updated.display_name = actor.display_name;
-    if (!actor.tz.empty()) updated.tz = actor.tz;
+    if (platform_tz) updated.tz = actor.tz;
     if (Status s = store_->UpsertUser(updated); !s.ok()) {
       *refusal =
           Refusal("Sorry, I could not reach my database just now; nothing was changed.", nullptr);
@@ -1789,6 +1792,48 @@ Reply Bot::Handle(const Actor& actor, const std::string& text) {
   Session session(store_, clock_, limits_, on_checkin_, actor, std::move(*workspace),
                   parsed.command);
   return session.Run();
+}
+
+Reply Bot::PressCheckInButton(const Actor& actor, const std::string& action,
+                              const std::string& kr_text) {
+  Ref ref;
+  if (!ParseRef(kr_text, &ref) || ref.kind != RefKind::kKeyResult) {
+    return Refusal("That button names no key result.", nullptr);
+  }
+  const std::string kr_ref = KeyResultRef(ref.number);
+  if (action == kActionCheckInSnooze) return Handle(actor, "snooze " + kr_ref + " 1w");
+  if (action != kActionCheckInUpdate && action != kActionCheckInNoChange) {
+    return Refusal("That button is not one I know; the message may be from an older okrbot.",
+                   nullptr);
+  }
+  Reply refusal;
+  auto workspace = PrepareActor(actor, &refusal);
+  if (!workspace.ok()) return refusal;
+  auto kr = store_->GetKeyResult(actor.workspace_id, ref.number);
+  if (!kr.ok()) {
+    return Refusal(kr.status().code() == StatusCode::kNotFound
+                       ? "There is no key result " + kr_ref + " in this workspace."
+                       : "Sorry, I could not reach my database just now; nothing was changed.",
+                   nullptr);
+  }
+  if (action == kActionCheckInUpdate) return CheckInForm(*kr);
+  if (!kr->current) {
+    return Refusal(kr_ref + " has no value yet: press Update to record the first one.", nullptr);
+  }
+  CheckInInput same{kr_ref, "", "", "no change", *kr->current};
+  return SubmitCheckIn(actor, same);
+}
+
+Reply Bot::Welcome() {
+  Reply reply;
+  reply.Header("Hi, I'm okrbot");
+  reply.Text(
+      "I keep your team's OKRs alive: weekly check-ins with each KR owner, nudges on stale or "
+      "vague key results, channel digests and an end-of-quarter summary.");
+  reply.List({"objective add \"Delight new customers\" - set an objective",
+              "kr add O1 \"Raise NPS from 30 to 45\" - add a measurable key result",
+              "update KR1 38 - check in", "list - see everything", "help - all commands"});
+  return reply;
 }
 
 Reply Bot::SubmitCheckIn(const Actor& actor, const CheckInInput& input) {

@@ -55,6 +55,15 @@ class Bot {
   // Records a check-in from a form or button, with the same checks and answer as `update`.
   Reply SubmitCheckIn(const Actor& actor, const CheckInInput& input);
 
+  // A check-in button (kActionCheckIn*, value "KR3") was pressed: "Update" answers with the
+  // check-in form (CheckInForm), "No change" records the current value again, "Snooze" snoozes
+  // the KR for a week. Errors (unknown KR or action, no permission) are is_error replies.
+  Reply PressCheckInButton(const Actor& actor, const std::string& action,
+                           const std::string& kr_text);
+
+  // The short greeting a platform shows when okrbot is added to a chat.
+  static Reply Welcome();
+
   const BotLimits& limits() const { return limits_; }
 
   // Called after every check-in is durably recorded (for metrics). Set before serving.

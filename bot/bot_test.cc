@@ -184,3 +184,51 @@ TEST_F(BotTest, ShowOffersCheckInButtonsToWhoMayUpdate) {
 
 }  // namespace
 }  // namespace okrbot
+
+namespace okrbot {
+namespace {
+
+TEST_F(BotTest, CheckInButtonsRecordSnoozeOrOpenTheForm) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase weekly users from 100 to 200\"");
+  Actor owner{"slack:TA", "U1", "U1", "", false};
+
+  Reply first = bot_->PressCheckInButton(owner, kActionCheckInNoChange, "KR1");
+  EXPECT_TRUE(first.is_error);
+  EXPECT_NE(RenderPlainText(first).find("no value yet"), std::string::npos);
+
+  Reply form = bot_->PressCheckInButton(owner, kActionCheckInUpdate, "kr-1");
+  ASSERT_FALSE(form.is_error);
+  bool has_inputs = false;
+  for (const Block& block : form.blocks) has_inputs |= block.kind == BlockKind::kInputs;
+  EXPECT_TRUE(has_inputs);
+
+  Say("slack:TA", "U1", "update KR1 130");
+  Reply same = bot_->PressCheckInButton(owner, kActionCheckInNoChange, "KR1");
+  EXPECT_FALSE(same.is_error) << RenderPlainText(same);
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 100).value().size(), 2u);
+  EXPECT_EQ(*store_->GetKeyResult("slack:TA", 1)->current, 130);
+
+  Reply snoozed = bot_->PressCheckInButton(owner, kActionCheckInSnooze, "KR1");
+  EXPECT_FALSE(snoozed.is_error);
+  EXPECT_TRUE(store_->GetKeyResult("slack:TA", 1)->snoozed_until.has_value());
+
+  // Someone else's workspace, an unknown KR, an unknown action: refused, nothing recorded.
+  EXPECT_TRUE(
+      bot_->PressCheckInButton({"slack:TB", "U9", "", "", false}, kActionCheckInNoChange, "KR1")
+          .is_error);
+  EXPECT_TRUE(bot_->PressCheckInButton(owner, kActionCheckInNoChange, "KR7").is_error);
+  EXPECT_TRUE(bot_->PressCheckInButton(owner, "checkin.delete", "KR1").is_error);
+  EXPECT_TRUE(bot_->PressCheckInButton(owner, kActionCheckInNoChange, "O1").is_error);
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 100).value().size(), 2u);
+}
+
+TEST_F(BotTest, PlatformTimeZoneIsKeptOnlyWhenKnown) {
+  bot_->Handle({"slack:TA", "U5", "", "Mars/Olympus_Mons", false}, "list");
+  EXPECT_EQ(store_->GetUser("slack:TA", "U5")->tz, "");
+  bot_->Handle({"slack:TA", "U5", "", "Europe/Berlin", false}, "list");
+  EXPECT_EQ(store_->GetUser("slack:TA", "U5")->tz, "Europe/Berlin");
+}
+
+}  // namespace
+}  // namespace okrbot

@@ -14,6 +14,34 @@ std::string PlatformOf(const std::string& workspace_id) {
 
 }  // namespace
 
+DeliveryResult DeliveryResultFromStatus(const Status& status, std::chrono::seconds retry_after) {
+  DeliveryResult result;
+  result.error = status.message();
+  if (retry_after.count() > 0) {
+    result.outcome = DeliveryResult::Outcome::kRetry;
+    result.retry_after = retry_after;
+    return result;
+  }
+  switch (status.code()) {
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kNotFound:
+    case StatusCode::kInvalidArgument:
+      result.outcome = DeliveryResult::Outcome::kPermanentFailure;
+      break;
+    default:
+      result.outcome = DeliveryResult::Outcome::kRetry;
+  }
+  return result;
+}
+
+DeliveryResult PermanentDeliveryFailure(const std::string& error) {
+  DeliveryResult result;
+  result.outcome = DeliveryResult::Outcome::kPermanentFailure;
+  result.error = error;
+  return result;
+}
+
 Dispatcher::Dispatcher(Store* store, const Clock* clock, DispatcherOptions options,
                        std::function<double()> jitter, Metrics* metrics)
     : store_(store),

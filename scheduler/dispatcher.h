@@ -41,6 +41,15 @@ class Deliverer {
   virtual DeliveryResult Deliver(const Job& job, const Reply& reply) = 0;
 };
 
+// The usual reading of a platform REST call's Status (adapters/common/http_call.h): a
+// Retry-After wins (retry then); kPermissionDenied, kFailedPrecondition, kNotFound and
+// kInvalidArgument (refused token, unknown chat, malformed request) cannot succeed by
+// repeating them and are permanent; anything else (5xx, timeouts, connection errors) is
+// retried with backoff. `error` is recorded on the job.
+DeliveryResult DeliveryResultFromStatus(const Status& status, std::chrono::seconds retry_after);
+// A refusal decided before any call (nothing to post to).
+DeliveryResult PermanentDeliveryFailure(const std::string& error);
+
 struct DispatcherOptions {
   int batch_size = 100;
   std::chrono::seconds lease{120};

@@ -6,32 +6,10 @@ namespace okrbot::mattermost {
 namespace {
 
 DeliveryResult FromStatus(const Status& status, const MattermostCallStats& stats) {
-  DeliveryResult result;
-  result.error = status.message();
-  if (stats.retry_after.count() > 0) {
-    result.outcome = DeliveryResult::Outcome::kRetry;
-    result.retry_after = stats.retry_after;
-    return result;
-  }
-  switch (status.code()) {
-    case StatusCode::kPermissionDenied:    // 401/403: bad token, bot not in the channel
-    case StatusCode::kFailedPrecondition:  // 404, or MATTERMOST_URL / _BOT_TOKEN missing
-    case StatusCode::kNotFound:
-    case StatusCode::kInvalidArgument:  // other 4xx: the request itself is wrong
-      result.outcome = DeliveryResult::Outcome::kPermanentFailure;
-      break;
-    default:  // kUnavailable: 5xx, 408, timeouts, connection errors, answers without JSON
-      result.outcome = DeliveryResult::Outcome::kRetry;
-  }
-  return result;
+  return DeliveryResultFromStatus(status, stats.retry_after);
 }
 
-DeliveryResult Permanent(const std::string& error) {
-  DeliveryResult result;
-  result.outcome = DeliveryResult::Outcome::kPermanentFailure;
-  result.error = error;
-  return result;
-}
+DeliveryResult Permanent(const std::string& error) { return PermanentDeliveryFailure(error); }
 
 }  // namespace
 

@@ -351,40 +351,20 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       Text(response, 400, "the action names no key result");
       return;
     }
-    if (action == kActionCheckInUpdate) {
-      auto kr = store_->GetKeyResult(context.workspace_id, ref.number);
-      if (!kr.ok()) {
-        Json(response, {});
-        ShowResult(context, kr_text, channel, ts, ephemeral, response_url, nullptr,
-                   PlainReply("There is no key result " + kr_text + " in this workspace.", true));
-        return;
-      }
-      std::string metadata = KeyResultRef(kr->number) + "|" + channel + "|" + ts + "|" +
+    if (action != kActionCheckInUpdate && action != kActionCheckInNoChange &&
+        action != kActionCheckInSnooze) {
+      Text(response, 400, "unknown action");
+      return;
+    }
+    Reply reply = bot_->PressCheckInButton(context.actor, action, kr_text);
+    if (action == kActionCheckInUpdate && !reply.is_error) {
+      std::string metadata = KeyResultRef(ref.number) + "|" + channel + "|" + ts + "|" +
                              (ephemeral ? "1" : "0") + "|" + response_url;
       RememberMessage(channel, ts, MessageBlocks(payload));
-      json view = ModalView(CheckInForm(*kr), kCheckInCallback, metadata, "Save");
+      json view = ModalView(reply, kCheckInCallback, metadata, "Save");
       auto opened = client_->ViewsOpen(context.token, Str(payload, "trigger_id"), view);
       metrics_->CountPlatformCall("slack", opened.ok() ? "ok" : "error");
       Json(response, {});
-      return;
-    }
-    Reply reply;
-    if (action == kActionCheckInNoChange) {
-      auto kr = store_->GetKeyResult(context.workspace_id, ref.number);
-      if (kr.ok() && kr->current) {
-        CheckInInput same{KeyResultRef(ref.number), "", "", "no change", *kr->current};
-        reply = bot_->SubmitCheckIn(context.actor, same);
-      } else if (kr.ok()) {
-        reply = PlainReply(
-            KeyResultRef(ref.number) + " has no value yet: press Update to record the first one.",
-            true);
-      } else {
-        reply = PlainReply("There is no key result " + kr_text + " in this workspace.", true);
-      }
-    } else if (action == kActionCheckInSnooze) {
-      reply = bot_->Handle(context.actor, "snooze " + KeyResultRef(ref.number) + " 1w");
-    } else {
-      Text(response, 400, "unknown action");
       return;
     }
     Json(response, {});
