@@ -9,6 +9,13 @@
 
 namespace okrbot {
 
+std::string Config::TeamsTokenUrl() const {
+  if (!teams_token_url.empty()) return teams_token_url;
+  return "https://login.microsoftonline.com/" +
+         (teams_tenant_id.empty() ? std::string("botframework.com") : teams_tenant_id) +
+         "/oauth2/v2.0/token";
+}
+
 std::vector<std::string> Config::PlatformLines() const {
   std::vector<std::string> lines;
   if (slack_configured()) {
@@ -112,6 +119,8 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   set("TEAMS_APP_PASSWORD", &c.teams_app_password);
   set("TEAMS_TENANT_ID", &c.teams_tenant_id);
   set("TEAMS_OPENID_URL", &c.teams_openid_url);
+  set("TEAMS_TOKEN_URL", &c.teams_token_url);
+  set("TEAMS_TOKEN_SCOPE", &c.teams_token_scope);
   set("MATTERMOST_COMMAND_TOKEN", &c.mattermost_command_token);
   set("MATTERMOST_URL", &c.mattermost_url);
   set("MATTERMOST_BOT_TOKEN", &c.mattermost_bot_token);
@@ -212,7 +221,8 @@ Status ValidateConfig(const Config& c) {
   }
   for (const auto& [name, url] :
        {std::pair<std::string, std::string>{"SLACK_API_BASE", c.slack_api_base},
-        {"TEAMS_OPENID_URL", c.teams_openid_url}}) {
+        {"TEAMS_OPENID_URL", c.teams_openid_url},
+        {"TEAMS_TOKEN_URL", c.TeamsTokenUrl()}}) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
       return Status::InvalidArgument(name + " must be an http(s) URL.");
     }
@@ -230,6 +240,14 @@ Status ValidateConfig(const Config& c) {
   if (!c.mattermost_url.empty() && c.mattermost_url.rfind("http://", 0) != 0 &&
       c.mattermost_url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("MATTERMOST_URL must be an http(s) URL.");
+  }
+  if (!c.teams_app_id.empty() && c.teams_app_password.empty()) {
+    return Status::InvalidArgument(
+        "TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not (the bot's client secret, needed to "
+        "answer in Teams).");
+  }
+  if (c.teams_auth && c.teams_app_id.empty() && !c.teams_app_password.empty()) {
+    return Status::InvalidArgument("TEAMS_APP_PASSWORD is set but TEAMS_APP_ID is not.");
   }
   if (!c.slack_client_id.empty() && c.slack_client_secret.empty()) {
     return Status::InvalidArgument("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not.");

@@ -41,6 +41,10 @@ struct Config {
   std::string teams_openid_url =
       "https://login.botframework.com/v1/.well-known/openidconfiguration";  // TEAMS_OPENID_URL
   bool teams_auth = true;                                                   // TEAMS_AUTH on|off
+  // TEAMS_TOKEN_URL; empty = the Microsoft identity platform for TEAMS_TENANT_ID (single-tenant
+  // bots) or for botframework.com (multi-tenant bots). See TeamsTokenUrl().
+  std::string teams_token_url;
+  std::string teams_token_scope = "https://api.botframework.com/.default";  // TEAMS_TOKEN_SCOPE
 
   std::string mattermost_command_token;  // MATTERMOST_COMMAND_TOKEN
   std::string mattermost_url;            // MATTERMOST_URL
@@ -48,6 +52,7 @@ struct Config {
 
   bool slack_configured() const { return !slack_signing_secret.empty(); }
   bool teams_configured() const { return !teams_app_id.empty() || !teams_auth; }
+  std::string TeamsTokenUrl() const;
   bool mattermost_configured() const { return !mattermost_command_token.empty(); }
   // "slack: configured (single workspace)", "teams: not configured", ...
   std::vector<std::string> PlatformLines() const;

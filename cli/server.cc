@@ -99,6 +99,30 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
         std::make_unique<slack::SlackDeliverer>(slack_delivery_client_.get(), slack_tokens_.get());
     dispatcher_.RegisterPlatform("slack", slack_deliverer_.get());
   }
+  if (config_.teams_configured()) {
+    teams::TeamsClientOptions client_options;
+    client_options.app_id = config_.teams_app_id;
+    client_options.app_password = config_.teams_app_password;
+    client_options.token_url = config_.TeamsTokenUrl();
+    client_options.scope = config_.teams_token_scope;
+    teams_client_ = std::make_unique<teams::TeamsClient>(client_options, clock_);
+    if (config_.teams_auth) {
+      teams::TeamsAuthOptions auth_options;
+      auth_options.app_id = config_.teams_app_id;
+      auth_options.openid_url = config_.teams_openid_url;
+      teams_auth_ = std::make_unique<teams::TeamsAuthenticator>(auth_options, clock_);
+    } else {
+      spdlog::warn(
+          "teams: TEAMS_AUTH=off - /teams/messages accepts activities WITHOUT checking who sent "
+          "them. Use this only for local development (Agents Playground), never on a network.");
+    }
+    teams_app_ = std::make_unique<teams::TeamsApp>(teams::TeamsAppOptions{}, store_, &bot_,
+                                                   teams_client_.get(), teams_auth_.get(), clock_,
+                                                   &metrics_);
+    teams_app_->Register(&http_);
+    teams_deliverer_ = std::make_unique<teams::TeamsDeliverer>(teams_client_.get(), store_, clock_);
+    dispatcher_.RegisterPlatform("teams", teams_deliverer_.get());
+  }
   if (config_.mattermost_configured()) {
     mattermost_app_ = std::make_unique<mattermost::MattermostApp>(
         mattermost::MattermostAppOptions{config_.mattermost_command_token}, store_, &bot_, clock_,
@@ -141,6 +165,7 @@ void OkrbotServer::Stop() {
   http_.Stop();
   if (serving_.joinable()) serving_.join();
   slack_app_.reset();  // drains its background work while the store is still there
+  if (teams_app_) teams_app_->Drain();
 }
 
 }  // namespace okrbot

@@ -21,6 +21,10 @@
 #include "adapters/slack/slack_client.h"
 #include "adapters/slack/slack_deliverer.h"
 #include "adapters/slack/slack_tokens.h"
+#include "adapters/teams/teams_app.h"
+#include "adapters/teams/teams_auth.h"
+#include "adapters/teams/teams_client.h"
+#include "adapters/teams/teams_deliverer.h"
 #include "bot/bot.h"
 #include "bot/secret_box.h"
 #include "cli/config.h"
@@ -61,6 +65,10 @@ class OkrbotServer {
   std::unique_ptr<mattermost::MattermostApp> mattermost_app_;
   std::unique_ptr<mattermost::MattermostClient> mattermost_client_;
   std::unique_ptr<mattermost::MattermostDeliverer> mattermost_deliverer_;
+  std::unique_ptr<teams::TeamsClient> teams_client_;
+  std::unique_ptr<teams::TeamsAuthenticator> teams_auth_;
+  std::unique_ptr<teams::TeamsApp> teams_app_;
+  std::unique_ptr<teams::TeamsDeliverer> teams_deliverer_;
   Planner planner_;
   Dispatcher dispatcher_;
   SchedulerRunner runner_;

@@ -51,6 +51,14 @@ std::string LocalTime(const std::string& tz, Seconds t) {
   return date::format("%a %H:%M", zoned.get_local_time());
 }
 
+// One workspace per platform, with the same people, KRs and digest: the scheduler must treat
+// them alike (each platform's posts go to that platform's deliverer, nothing crosses over).
+struct WalkWorkspace {
+  std::string id;
+  std::string platform;
+  std::string digest_channel;  // as each platform names a channel in `remind digest`
+};
+
 class QuarterWalkTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -58,9 +66,14 @@ class QuarterWalkTest : public ::testing::Test {
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     ASSERT_TRUE(store_->Migrate().ok());
+    for (const WalkWorkspace& w : workspaces_) AddWorkspace(w);
+    Restart();
+  }
+
+  void AddWorkspace(const WalkWorkspace& w) {
     Workspace ws;
-    ws.id = "slack:T1";
-    ws.platform = "slack";
+    ws.id = w.id;
+    ws.platform = w.platform;
     ws.holidays = {Day("2026-12-21")};
     ASSERT_TRUE(store_->UpsertWorkspace(ws).ok());
     for (const auto& [id, tz] : owners_) {
@@ -97,12 +110,11 @@ class QuarterWalkTest : public ::testing::Test {
     Reminder digest;
     digest.workspace_id = ws.id;
     digest.kind = "digest";
-    digest.channel = "okrs";
+    digest.channel = w.digest_channel;
     digest.weekday = 5;  // Friday
     digest.minute_of_day = 16 * 60;
     digest.tz = "Europe/Berlin";
     ASSERT_TRUE(store_->PutReminder(digest).ok());
-    Restart();
   }
 
   // A fresh planner and dispatcher, as after a process restart.
@@ -110,7 +122,9 @@ class QuarterWalkTest : public ::testing::Test {
     planner_ = std::make_unique<Planner>(store_.get());
     dispatcher_ = std::make_unique<Dispatcher>(
         store_.get(), &clock_, DispatcherOptions{}, [] { return 0.0; }, nullptr);
-    dispatcher_->RegisterPlatform("slack", &deliverer_);
+    for (auto& [platform, deliverer] : deliverers_) {
+      dispatcher_->RegisterPlatform(platform, &deliverer);
+    }
   }
 
   void Pass() {
@@ -119,19 +133,33 @@ class QuarterWalkTest : public ::testing::Test {
     }
   }
 
-  std::vector<Delivered> Of(const std::string& kind, const std::string& target = "") const {
+  // What `workspace`'s platform deliverer posted for that workspace.
+  // The checks of the quarter walk for one workspace.
+  void ExpectAQuarterOfPosts(const WalkWorkspace& w) const;
+
+  std::vector<Delivered> Of(const std::string& kind, const std::string& target = "",
+                            const WalkWorkspace* workspace = nullptr) const {
+    if (workspace == nullptr) workspace = &workspaces_[0];
     std::vector<Delivered> out;
-    for (const auto& d : deliverer_.delivered) {
+    for (const auto& d : deliverers_.at(workspace->platform).delivered) {
+      if (d.key.rfind(workspace->id + "|", 0) != 0) continue;
       if (d.kind == kind && (target.empty() || d.target == target)) out.push_back(d);
     }
     return out;
   }
 
+  const std::vector<WalkWorkspace> workspaces_ = {
+      {"slack:T1", "slack", "okrs"},
+      {"teams:tenant-1", "teams", "19:okrs@thread.tacv2"},
+      {"mattermost:team1", "mattermost", "okrschannel00000000000001"}};
   const std::map<std::string, std::string> owners_ = {
       {"nyc", "America/New_York"}, {"ber", "Europe/Berlin"}, {"kir", "Pacific/Kiritimati"}};
   FakeClock clock_{At("2026-10-01T00:00:00Z")};
   std::unique_ptr<Store> store_;
-  RecordingDeliverer deliverer_{&clock_};
+  std::map<std::string, RecordingDeliverer> deliverers_ = {
+      {"slack", RecordingDeliverer(&clock_)},
+      {"teams", RecordingDeliverer(&clock_)},
+      {"mattermost", RecordingDeliverer(&clock_)}};
   std::unique_ptr<Planner> planner_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
@@ -148,11 +176,22 @@ TEST_F(QuarterWalkTest, EveryPostOnceAtItsLocalTimeThroughRestartAndDowntime) {
   }
 
   std::set<std::string> keys;
-  for (const auto& d : deliverer_.delivered) {
-    EXPECT_TRUE(keys.insert(d.key).second) << "delivered twice: " << d.key;
+  for (const auto& [platform, deliverer] : deliverers_) {
+    for (const auto& d : deliverer.delivered) {
+      EXPECT_TRUE(keys.insert(d.key).second) << "delivered twice: " << d.key;
+      EXPECT_EQ(d.key.rfind(platform + ":", 0), 0u) << d.key << " went to " << platform;
+    }
   }
+  for (const WalkWorkspace& w : workspaces_) {
+    SCOPED_TRACE(w.id);
+    ExpectAQuarterOfPosts(w);
+  }
+}
+
+void QuarterWalkTest::ExpectAQuarterOfPosts(const WalkWorkspace& w) const {
+  const Seconds down_until = At("2026-11-17T00:00:00Z");
   for (const auto& [owner, tz] : owners_) {
-    auto prompts = Of("checkin", owner);
+    auto prompts = Of("checkin", owner, &w);
     // Mondays Oct 5 .. Dec 28 are 13 weeks; Dec 21 is a workspace holiday.
     EXPECT_EQ(prompts.size(), 12u) << owner;
     for (const auto& p : prompts) {
@@ -168,40 +207,40 @@ TEST_F(QuarterWalkTest, EveryPostOnceAtItsLocalTimeThroughRestartAndDowntime) {
       EXPECT_EQ(p.key.find("2026-W52"), std::string::npos) << p.key;
     }
     // No check-ins all quarter: stale once, escalated to the objective owner once.
-    EXPECT_EQ(Of("stale", owner).size(), 1u) << owner;
+    EXPECT_EQ(Of("stale", owner, &w).size(), 1u) << owner;
   }
   // Exact instants across the DST changes (America/New_York leaves DST on 2026-11-01).
-  auto nyc = Of("checkin", "nyc");
+  auto nyc = Of("checkin", "nyc", &w);
   EXPECT_EQ(FormatIsoInstant(nyc.front().at), "2026-10-05T14:00:00Z");
   EXPECT_EQ(FormatIsoInstant(nyc.back().at), "2026-12-28T15:00:00Z");
-  auto kir = Of("checkin", "kir");
+  auto kir = Of("checkin", "kir", &w);
   EXPECT_EQ(FormatIsoInstant(kir.front().at), "2026-10-04T20:00:00Z") << "UTC+14: Sunday in UTC";
-  auto ber = Of("checkin", "ber");
+  auto ber = Of("checkin", "ber", &w);
   EXPECT_EQ(FormatIsoInstant(ber.front().at), "2026-10-05T08:00:00Z");
   EXPECT_EQ(FormatIsoInstant(ber.back().at), "2026-12-28T09:00:00Z");
 
-  EXPECT_EQ(Of("escalate", "boss").size(), 3u);
+  EXPECT_EQ(Of("escalate", "boss", &w).size(), 3u);
   // Follow-ups: one per prompt whose window was open while okrbot ran.
   // Follow-ups: one per prompt (nobody checked in), 24 h after the slot: Tuesday 10:00 local.
   // The week of the downtime, the prompt went out late and its follow-up 24 h after the slot.
   for (const auto& [owner, tz] : owners_) {
-    auto followups = Of("followup", owner);
+    auto followups = Of("followup", owner, &w);
     EXPECT_EQ(followups.size(), 12u) << owner;
     int on_time = 0;
     for (const auto& f : followups) on_time += LocalTime(tz, f.at) == "Tue 10:00" ? 1 : 0;
     EXPECT_GE(on_time, 11) << owner;
   }
   // Fridays 16:00 Berlin, Oct 2 .. Dec 25 (Nov 13 is week 7: the halfway reminder too).
-  auto digests = Of("digest", "#okrs");
+  auto digests = Of("digest", "#" + w.digest_channel, &w);
   EXPECT_EQ(digests.size(), 13u);
   for (const auto& d : digests) EXPECT_EQ(LocalTime("Europe/Berlin", d.at), "Fri 16:00") << d.key;
-  auto halfway = Of("halfway", "#okrs");
+  auto halfway = Of("halfway", "#" + w.digest_channel, &w);
   ASSERT_EQ(halfway.size(), 1u);
   EXPECT_EQ(FormatIsoInstant(halfway[0].at), "2026-11-13T15:00:00Z");
-  auto summary = Of("summary", "#okrs");
+  auto summary = Of("summary", "#" + w.digest_channel, &w);
   ASSERT_EQ(summary.size(), 1u);
-  EXPECT_EQ(summary[0].key, "slack:T1|summary|2026-Q3");
-  EXPECT_TRUE(Of("quality").empty()) << "well-written KRs get no quality nudge";
+  EXPECT_EQ(summary[0].key, w.id + "|summary|2026-Q3");
+  EXPECT_TRUE(Of("quality", "", &w).empty()) << "well-written KRs get no quality nudge";
 }
 
 TEST_F(QuarterWalkTest, PassesAtTheSameInstantFromSeveralPlannersCreateOnePost) {
