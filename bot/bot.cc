@@ -24,6 +24,8 @@
 namespace okrbot {
 namespace {
 
+constexpr size_t kMaxChannelBytes = 200;
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -1451,7 +1453,8 @@ Reply Session::RemindDigest() {
   } else {
     return Error("`" + channel + "` is not a channel: write it as #channel.");
   }
-  if (channel.empty() || channel.size() > limits_.max_name_bytes || !IsValidUtf8(channel) ||
+  // Channel ids can be longer than names (Teams: "19:<guid>_<guid>@unq.gbl.spaces").
+  if (channel.empty() || channel.size() > kMaxChannelBytes || !IsValidUtf8(channel) ||
       HasControlCharacters(channel)) {
     return Error("That channel name is not valid.");
   }

@@ -71,6 +71,21 @@ TEST_F(CliTest, CheckConfigNamesTheProblem) {
   EXPECT_EQ(file.out.find("s3cr3t"), std::string::npos) << "secrets are never printed";
   WriteFile(dir_.File("broken.json"), "{nope");
   EXPECT_EQ(Okrbot({"--config", dir_.File("broken.json"), "check-config"}).exit_code, 2);
+
+  auto teams_half = Okrbot({"check-config"}, "", {"TEAMS_APP_ID=app-1"});
+  EXPECT_EQ(teams_half.exit_code, 2);
+  EXPECT_NE(teams_half.err.find("TEAMS_APP_PASSWORD"), std::string::npos) << teams_half.err;
+  auto teams = Okrbot({"check-config"}, "", {"TEAMS_APP_ID=app-1", "TEAMS_APP_PASSWORD=pw-secret"});
+  EXPECT_EQ(teams.exit_code, 0) << teams.err;
+  EXPECT_NE(teams.out.find("teams: configured"), std::string::npos) << teams.out;
+  EXPECT_EQ(teams.out.find("pw-secret"), std::string::npos) << "secrets are never printed";
+  auto local = Okrbot({"check-config"}, "", {"TEAMS_AUTH=off"});
+  EXPECT_NE(local.out.find("TEAMS_AUTH=off"), std::string::npos) << local.out;
+  auto unsafe = Okrbot(
+      {"check-config"}, "",
+      {"TEAMS_AUTH=off", "OKRBOT_ENV=production", "OKRBOT_SECRET_KEY=" + std::string(64, 'a')});
+  EXPECT_EQ(unsafe.exit_code, 2);
+  EXPECT_NE(unsafe.err.find("local development only"), std::string::npos) << unsafe.err;
 }
 
 TEST_F(CliTest, DataSurvivesARestart) {

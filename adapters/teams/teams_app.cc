@@ -283,8 +283,7 @@ void TeamsApp::HandleMessage(const Activity& a) {
       ReplaceAll(&text, shown, "");
       continue;
     }
-    std::string person = Str(mentioned, "aadObjectId");
-    if (person.empty()) person = id;
+    std::string person = PersonMentioned(a, mentioned);
     if (IsSafeId(person)) ReplaceAll(&text, shown, "<@" + person + ">");
   }
   text = Trim(DecodeEntities(RemoveAtTags(text)));
@@ -305,6 +304,32 @@ void TeamsApp::HandleMessage(const Activity& a) {
   }
   Reply reply = text.empty() ? Bot::Welcome() : bot_->Handle(a.actor, text);
   Send(a, MessageActivity(reply), /*replace=*/false);
+}
+
+std::string TeamsApp::PersonMentioned(const Activity& a, const json& mentioned) {
+  std::string teams_id = Str(mentioned, "id");
+  std::string person = Str(mentioned, "aadObjectId");
+  if (person.empty() && IsSafeId(teams_id)) {
+    // Teams mentions usually carry only the "29:..." id; people are known by their Azure AD
+    // object id, which the conversation's member list gives.
+    auto member = client_->GetMember(a.service_url, a.conversation_id, teams_id);
+    if (member.ok()) person = Str(*member, "aadObjectId");
+    if (!member.ok()) {
+      spdlog::warn("teams: cannot look up a mentioned person: {}", member.status().message());
+    }
+  }
+  if (person.empty()) person = teams_id;
+  if (!IsSafeId(person) || !IsSafeId(teams_id)) return person;
+  // Enough to open a 1:1 chat with them later, so their prompts reach them before they ever
+  // write to okrbot (never replaces a reference they made themselves).
+  auto existing = store_->GetConversationRef(a.actor.workspace_id, person);
+  if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) {
+    json reference = {{"serviceUrl", a.service_url}, {"botId", a.bot_id},    {"userId", teams_id},
+                      {"tenantId", a.tenant_id},     {"conversationId", ""}, {"removed", false}};
+    (void)store_->PutConversationRef(
+        ConversationRef{a.actor.workspace_id, person, Dump(reference), clock_->Now()});
+  }
+  return person;
 }
 
 void TeamsApp::HandleSubmit(const Activity& a, const SubmitData& data, Reply* reply,

@@ -79,6 +79,9 @@ class TeamsApp {
   // Action.Submit / Action.Execute data; returns what to show and whether it replaces the card.
   void HandleSubmit(const Activity& activity, const SubmitData& data, Reply* reply,
                     CardSubmit* submit, bool* has_submit, bool* replaces_card);
+  // The person id (Azure AD object id) a mention entity's "mentioned" names, looked up in the
+  // conversation's members when the entity lacks it; remembers how to reach them.
+  std::string PersonMentioned(const Activity& activity, const nlohmann::json& mentioned);
   void HandleConversationUpdate(const Activity& activity);
   void HandleInstallationUpdate(const Activity& activity);
   void Remember(const Activity& activity);

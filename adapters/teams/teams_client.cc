@@ -168,6 +168,15 @@ Status TeamsClient::UpdateActivity(const std::string& service_url,
   return answer.ok() ? Status::Ok() : answer.status();
 }
 
+Result<json> TeamsClient::GetMember(const std::string& service_url,
+                                    const std::string& conversation_id,
+                                    const std::string& member_id, TeamsCallStats* stats) {
+  return Send(
+      "get member", "GET", service_url,
+      "/v3/conversations/" + UrlEncode(conversation_id) + "/members/" + UrlEncode(member_id),
+      json(), stats);
+}
+
 Result<std::string> TeamsClient::CreateConversation(const std::string& service_url,
                                                     const std::string& bot_id,
                                                     const std::string& user_id,

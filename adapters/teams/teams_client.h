@@ -76,6 +76,12 @@ class TeamsClient {
                                          const std::string& user_id, const std::string& tenant_id,
                                          TeamsCallStats* stats = nullptr);
 
+  // GET /v3/conversations/{conversation}/members/{member}: one member of a conversation
+  // ({"id": "29:...", "name", "aadObjectId", ...}), to learn who a mention names.
+  Result<nlohmann::json> GetMember(const std::string& service_url,
+                                   const std::string& conversation_id, const std::string& member_id,
+                                   TeamsCallStats* stats = nullptr);
+
   const std::string& app_id() const { return options_.app_id; }
 
  private:
