@@ -14,6 +14,7 @@
 #include "bot/portable.h"
 #include "bot/version.h"
 #include "cli/config.h"
+#include "cli/file_clock.h"
 #include "cli/serve.h"
 #include "cli/server.h"
 #include "storage/open_store.h"
@@ -96,8 +97,14 @@ Status CheckOptions(const Args& args, const std::vector<const char*>& allowed) {
   return Status::Ok();
 }
 
+OpenStoreOptions StoreOptionsFrom(const Config& config) {
+  OpenStoreOptions options;
+  options.postgres_pool_size = config.db_pool;
+  return options;
+}
+
 Result<std::unique_ptr<Store>> OpenMigratedStore(const Config& config) {
-  auto store = OpenStore(config.db_url);
+  auto store = OpenStore(config.db_url, StoreOptionsFrom(config));
   if (!store.ok()) return store.status();
   OKRBOT_RETURN_IF_ERROR((*store)->Migrate());
   return std::move(*store);
@@ -167,13 +174,16 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   }
 
   if (cmd == "check-config") {
-    auto store = OpenStore(config.db_url);
+    auto store = OpenStore(config.db_url, StoreOptionsFrom(config));
     if (!store.ok()) {
       err << "okrbot: configuration error: " << store.status().message() << "\n";
       return kExitUsage;
     }
     out << "configuration ok\n";
     out << "database: " << RedactUrl(config.db_url) << "\n";
+    if (Status ping = (*store)->Ping(); !ping.ok()) {
+      out << "warning: the database does not answer: " << ping.message() << "\n";
+    }
     for (const auto& line : config.PlatformLines()) out << line << "\n";
     if (config.secret_key.empty()) {
       out << "warning: OKRBOT_SECRET_KEY is not set; tokens cannot be stored encrypted\n";
@@ -266,7 +276,9 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   if (cmd == "run-due") {
     SystemClock system_clock;
     FakeClock fixed_clock(system_clock.Now());
+    FileClock file_clock(config.fake_clock_file);
     const Clock* clock = &system_clock;
+    if (!config.fake_clock_file.empty()) clock = &file_clock;
     if (args.options.count("--now")) {
       Seconds now;
       if (!ParseIsoInstant(args.options["--now"], &now)) {

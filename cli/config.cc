@@ -45,6 +45,44 @@ std::vector<std::string> Config::PlatformLines() const {
   return lines;
 }
 
+const std::vector<std::string>& KnownConfigVariables() {
+  static const std::vector<std::string> kNames = {
+      "OKRBOT_DB",
+      "OKRBOT_LISTEN",
+      "OKRBOT_SECRET_KEY",
+      "OKRBOT_ENV",
+      "OKRBOT_SCHEDULER",
+      "OKRBOT_SCHEDULER_INTERVAL",
+      "OKRBOT_JOB_LEASE",
+      "OKRBOT_POSTS_PER_SECOND",
+      "OKRBOT_POSTS_BURST",
+      "OKRBOT_MAX_ATTEMPTS",
+      "OKRBOT_HTTP_THREADS",
+      "OKRBOT_DB_POOL",
+      "OKRBOT_LOG_LEVEL",
+      "OKRBOT_CONFIG",
+      "OKRBOT_FAKE_CLOCK_FILE",
+      "SLACK_SIGNING_SECRET",
+      "SLACK_BOT_TOKEN",
+      "SLACK_CLIENT_ID",
+      "SLACK_CLIENT_SECRET",
+      "SLACK_API_BASE",
+      "SLACK_AUTHORIZE_URL",
+      "SLACK_COMMAND_BUDGET_MS",
+      "TEAMS_APP_ID",
+      "TEAMS_APP_PASSWORD",
+      "TEAMS_TENANT_ID",
+      "TEAMS_OPENID_URL",
+      "TEAMS_AUTH",
+      "TEAMS_TOKEN_URL",
+      "TEAMS_TOKEN_SCOPE",
+      "MATTERMOST_COMMAND_TOKEN",
+      "MATTERMOST_URL",
+      "MATTERMOST_BOT_TOKEN",
+  };
+  return kNames;
+}
+
 EnvLookup ProcessEnvironment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
@@ -124,6 +162,7 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   set("MATTERMOST_COMMAND_TOKEN", &c.mattermost_command_token);
   set("MATTERMOST_URL", &c.mattermost_url);
   set("MATTERMOST_BOT_TOKEN", &c.mattermost_bot_token);
+  set("OKRBOT_FAKE_CLOCK_FILE", &c.fake_clock_file);
   if (auto v = get("OKRBOT_SCHEDULER"))
     OKRBOT_RETURN_IF_ERROR(ParseSwitch("OKRBOT_SCHEDULER", *v, &c.scheduler));
   if (auto v = get("TEAMS_AUTH"))
@@ -151,6 +190,10 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   };
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_POSTS_BURST", 1, 1000, &c.posts_burst));
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MAX_ATTEMPTS", 1, 100, &c.max_attempts));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_DB_POOL", 1, 64, &c.db_pool));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_SCHEDULER_INTERVAL", 1, 3600, &c.scheduler_interval_seconds));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_JOB_LEASE", 5, 86400, &c.job_lease_seconds));
   if (auto v = get("OKRBOT_POSTS_PER_SECOND")) {
     char* end = nullptr;
     double rate = std::strtod(v->c_str(), &end);
@@ -215,6 +258,11 @@ Status ValidateConfig(const Config& c) {
     return Status::InvalidArgument(
         "OKRBOT_SECRET_KEY is required in production (OKRBOT_ENV=production): "
         "generate one with `openssl rand -hex 32`.");
+  }
+  if (c.production && !c.fake_clock_file.empty()) {
+    return Status::InvalidArgument(
+        "OKRBOT_FAKE_CLOCK_FILE is for tests only (it replaces the system clock), not "
+        "production.");
   }
   if (c.production && !c.teams_auth) {
     return Status::InvalidArgument("TEAMS_AUTH=off is for local development only, not production.");

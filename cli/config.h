@@ -24,8 +24,15 @@ struct Config {
   int posts_burst = 20;                         // OKRBOT_POSTS_BURST
   int max_attempts = 8;                         // OKRBOT_MAX_ATTEMPTS before a post is dead
   int http_threads = 32;                        // OKRBOT_HTTP_THREADS
-  std::string log_level = "info";               // OKRBOT_LOG_LEVEL
-  bool production = false;                      // OKRBOT_ENV=production
+  int db_pool = 8;                              // OKRBOT_DB_POOL (PostgreSQL connections)
+  int scheduler_interval_seconds = 30;          // OKRBOT_SCHEDULER_INTERVAL
+  int job_lease_seconds = 120;                  // OKRBOT_JOB_LEASE
+  // OKRBOT_FAKE_CLOCK_FILE: testing only (refused in production). When set, the process reads
+  // "now" from this file (an ISO-8601 instant) instead of the system clock, so several
+  // replicas can be driven through a simulated quarter together.
+  std::string fake_clock_file;
+  std::string log_level = "info";  // OKRBOT_LOG_LEVEL
+  bool production = false;         // OKRBOT_ENV=production
 
   std::string slack_signing_secret;                      // SLACK_SIGNING_SECRET
   std::string slack_bot_token;                           // SLACK_BOT_TOKEN
@@ -57,6 +64,9 @@ struct Config {
   // "slack: configured (single workspace)", "teams: not configured", ...
   std::vector<std::string> PlatformLines() const;
 };
+
+// Every variable LoadConfig reads, for `okrbot check-config` and the deploy files' tests.
+const std::vector<std::string>& KnownConfigVariables();
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup ProcessEnvironment();

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "bot/version.h"
+#include "cli/file_clock.h"
 #include "cli/server.h"
 
 namespace okrbot {
@@ -29,8 +30,15 @@ int RunServe(const Config& config, Store* store, std::ostream& out, std::ostream
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  SystemClock clock;
-  OkrbotServer server(config, store, &clock);
+  SystemClock system_clock;
+  FileClock file_clock(config.fake_clock_file);
+  const Clock* clock = &system_clock;
+  if (!config.fake_clock_file.empty()) {
+    clock = &file_clock;
+    err << "okrbot: warning: OKRBOT_FAKE_CLOCK_FILE is set - time is read from "
+        << config.fake_clock_file << " (tests only)\n";
+  }
+  OkrbotServer server(config, store, clock);
   if (Status started = server.Start(); !started.ok()) {
     err << "okrbot: " << started.message() << "; set OKRBOT_LISTEN or --listen\n";
     return 2;

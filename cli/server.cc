@@ -27,6 +27,7 @@ DispatcherOptions DispatcherOptionsFrom(const Config& config) {
   options.posts_per_second = config.posts_per_second;
   options.burst = config.posts_burst;
   options.max_attempts = config.max_attempts;
+  options.lease = std::chrono::seconds(config.job_lease_seconds);
   return options;
 }
 
@@ -46,7 +47,8 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       http_(ServerOptions(config), &metrics_),
       planner_(store),
       dispatcher_(store, clock, DispatcherOptionsFrom(config), RandomUnit, &metrics_),
-      runner_(&planner_, &dispatcher_, clock) {
+      runner_(&planner_, &dispatcher_, clock,
+              std::chrono::seconds(config.scheduler_interval_seconds)) {
   spdlog::set_level(spdlog::level::from_str(config_.log_level));
   bot_.SetCheckInObserver([this] { metrics_.CountCheckIn(); });
   if (!config_.secret_key.empty()) {

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "storage/postgres_store.h"
 #include "storage/sqlite_store.h"
 
 namespace okrbot {
@@ -60,12 +61,19 @@ Result<StoreLocation> ParseStoreUrl(const std::string& url) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+  return OpenStore(url, OpenStoreOptions());
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const OpenStoreOptions& options) {
   Result<StoreLocation> location = ParseStoreUrl(url);
   if (!location.ok()) return location.status();
   if (location->backend == StoreBackend::kPostgres) {
-    return Status::FailedPrecondition(
-        "PostgreSQL support is not built yet; use a SQLite OKRBOT_DB such as "
-        "sqlite://./okrbot.db for now.");
+    PostgresStore::Options postgres_options;
+    postgres_options.pool_size = options.postgres_pool_size;
+    Result<std::unique_ptr<PostgresStore>> store =
+        PostgresStore::Open(location->postgres_url, postgres_options);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(store).value());
   }
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(location->sqlite_path);
   if (!store.ok()) return store.status();

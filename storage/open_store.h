@@ -5,7 +5,7 @@
 //   sqlite:///abs/path.db      SQLite file, absolute path
 //   sqlite://:memory:          private in-memory SQLite database (tests)
 //   ./okrbot.db, /abs/path.db  a bare path (no scheme) is a SQLite file too
-//   postgresql://... postgres://...  PostgreSQL (recognised; not built yet: kFailedPrecondition)
+//   postgresql://... postgres://...  PostgreSQL (storage/postgres_store.h): any libpq URI
 // Anything else with a scheme, and the empty string, is kInvalidArgument naming these forms.
 //
 // The returned store is opened but not migrated: callers run Migrate() (`okrbot serve` does on
@@ -32,6 +32,11 @@ struct StoreLocation {
 
 Result<StoreLocation> ParseStoreUrl(const std::string& url);
 
+struct OpenStoreOptions {
+  int postgres_pool_size = 8;  // OKRBOT_DB_POOL: PostgreSQL connections per process
+};
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const OpenStoreOptions& options);
 
 }  // namespace okrbot

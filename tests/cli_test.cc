@@ -20,7 +20,7 @@ class CliTest : public ::testing::Test {
   ProcessResult Okrbot(std::vector<std::string> args, const std::string& input = "",
                        std::vector<std::string> env = {}) {
     args.insert(args.begin(), OkrbotBinary());
-    env.push_back("OKRBOT_DB=" + Db());
+    env.insert(env.begin(), "OKRBOT_DB=" + Db());  // a test may name another database
     return RunProcess(args, input, env);
   }
   TempDir dir_;
@@ -86,6 +86,43 @@ TEST_F(CliTest, CheckConfigNamesTheProblem) {
       {"TEAMS_AUTH=off", "OKRBOT_ENV=production", "OKRBOT_SECRET_KEY=" + std::string(64, 'a')});
   EXPECT_EQ(unsafe.exit_code, 2);
   EXPECT_NE(unsafe.err.find("local development only"), std::string::npos) << unsafe.err;
+}
+
+TEST_F(CliTest, ReplicaSettingsAreCheckedAndTheFakeClockIsRefusedInProduction) {
+  for (const std::string bad : {"OKRBOT_DB_POOL=0", "OKRBOT_DB_POOL=65", "OKRBOT_DB_POOL=many",
+                                "OKRBOT_SCHEDULER_INTERVAL=0", "OKRBOT_JOB_LEASE=1"}) {
+    auto refused = Okrbot({"check-config"}, "", {bad});
+    EXPECT_EQ(refused.exit_code, 2) << bad;
+    EXPECT_NE(refused.err.find(bad.substr(0, bad.find('='))), std::string::npos) << refused.err;
+  }
+  auto fine = Okrbot({"check-config"}, "",
+                     {"OKRBOT_DB_POOL=4", "OKRBOT_SCHEDULER_INTERVAL=5", "OKRBOT_JOB_LEASE=300"});
+  EXPECT_EQ(fine.exit_code, 0) << fine.err;
+  auto fake_clock = Okrbot({"check-config"}, "",
+                           {"OKRBOT_FAKE_CLOCK_FILE=/tmp/now", "OKRBOT_ENV=production",
+                            "OKRBOT_SECRET_KEY=" + std::string(64, 'a')});
+  EXPECT_EQ(fake_clock.exit_code, 2);
+  EXPECT_NE(fake_clock.err.find("tests only"), std::string::npos) << fake_clock.err;
+}
+
+TEST_F(CliTest, RunDueReadsTheFakeClockFile) {
+  WriteFile(dir_.File("now"), "2026-10-05T14:00:00Z\n");
+  auto pass = Okrbot({"run-due"}, "", {"OKRBOT_FAKE_CLOCK_FILE=" + dir_.File("now")});
+  EXPECT_EQ(pass.exit_code, 0) << pass.err;
+  auto jobs = Okrbot({"jobs"});
+  EXPECT_EQ(jobs.exit_code, 0);
+  WriteFile(dir_.File("now"), "not a time");
+  auto unreadable = Okrbot({"run-due"}, "", {"OKRBOT_FAKE_CLOCK_FILE=" + dir_.File("now")});
+  EXPECT_EQ(unreadable.exit_code, 0) << "an unreadable file falls back to the system clock";
+}
+
+TEST_F(CliTest, CheckConfigSaysWhenPostgresDoesNotAnswer) {
+  auto unreachable =
+      Okrbot({"check-config"}, "", {"OKRBOT_DB=postgresql://okrbot:hunter2@127.0.0.1:1/okrbot"});
+  EXPECT_EQ(unreachable.exit_code, 0) << "the configuration itself is fine";
+  EXPECT_NE(unreachable.out.find("warning: the database does not answer"), std::string::npos)
+      << unreachable.out;
+  EXPECT_EQ(unreachable.out.find("hunter2"), std::string::npos) << "no password in output";
 }
 
 TEST_F(CliTest, DataSurvivesARestart) {
