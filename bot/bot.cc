@@ -805,16 +805,20 @@ Reply Session::List() {
   }
   auto objectives = store_->ListObjectives(ws_.id, filter);
   if (!objectives.ok()) return Failure(objectives.status());
+  // All key results of the listed objectives in one query, not one query per objective.
+  KeyResultFilter kr_filter;
+  kr_filter.objective = only_objective;
+  kr_filter.cycle = filter.cycle;
+  kr_filter.include_archived = filter.include_archived;
+  auto all_krs = store_->ListKeyResults(ws_.id, kr_filter);
+  if (!all_krs.ok()) return Failure(all_krs.status());
+  std::map<int64_t, std::vector<KeyResult>> krs_of;
+  for (auto& kr : *all_krs) krs_of[kr.objective].push_back(std::move(kr));
   Reply r = Ok();
   int shown = 0;
   for (const auto& o : *objectives) {
     if (only_objective != 0 && o.number != only_objective) continue;
-    KeyResultFilter kr_filter;
-    kr_filter.objective = o.number;
-    kr_filter.include_archived = filter.include_archived;
-    auto krs_or = store_->ListKeyResults(ws_.id, kr_filter);
-    if (!krs_or.ok()) return Failure(krs_or.status());
-    const auto& krs = *krs_or;
+    const std::vector<KeyResult>& krs = krs_of[o.number];
     if (!person.empty() && o.owner != person &&
         std::none_of(krs.begin(), krs.end(),
                      [&](const KeyResult& k) { return k.owner == person; })) {

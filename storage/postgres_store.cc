@@ -1225,13 +1225,16 @@ Result<std::vector<KeyResult>> PostgresStore::ListKeyResults(const std::string& 
         std::string("SELECT ") + kKeyResultColumns +
         " FROM key_results WHERE workspace_id = $1"
         " AND ($2::bigint = 0 OR objective = $2::bigint) AND ($3::text = '' OR owner = $3::text)"
+        " AND ($5::text = '' OR objective IN (SELECT number FROM objectives"
+        " WHERE workspace_id = $1 AND cycle = $5::text))"
         " AND ($4::boolean OR NOT archived) ORDER BY number";
     return QueryAll(connection, kSql,
                     Params()
                         .Text(workspace_id)
                         .Int(filter.objective)
                         .Text(filter.owner)
-                        .Bool(filter.include_archived),
+                        .Bool(filter.include_archived)
+                        .Text(filter.cycle),
                     ReadKeyResult, &krs);
   });
   if (!status.ok()) return status;

@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -215,8 +217,12 @@ class Statement {
 // serializes all use behind its mutex.
 class Connection {
  public:
+  // A writer sets the database up (WAL, synchronous=FULL, foreign keys); a reader only reads
+  // (query_only), from its own WAL snapshot, alongside the writer.
+  enum class Role { kWriter, kReader };
   static Result<std::unique_ptr<Connection>> Open(const std::string& path,
-                                                  std::chrono::milliseconds busy_timeout);
+                                                  std::chrono::milliseconds busy_timeout,
+                                                  Role role);
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -294,13 +300,15 @@ class Connection {
 };
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
-                                                     std::chrono::milliseconds busy_timeout) {
+                                                     std::chrono::milliseconds busy_timeout,
+                                                     Role role) {
   if (path.empty()) return Status::InvalidArgument("The SQLite database path is empty.");
   sqlite3* db = nullptr;
-  // No SQLITE_OPEN_URI: the path is always a file name, never parsed for options.
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  // No SQLITE_OPEN_URI: the path is always a file name, never parsed for options. NOMUTEX: a
+  // connection is only ever used by one thread at a time (SqliteStore hands them out), so
+  // SQLite's per-connection mutex would only cost time.
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -309,6 +317,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   std::unique_ptr<Connection> connection(new Connection(db));
+  if (role == Role::kReader) {
+    OKRBOT_RETURN_IF_ERROR(connection->Execute("PRAGMA query_only=1"));
+    return connection;
+  }
 
   // journal_mode answers with the mode in effect; in-memory databases cannot use WAL.
   Result<Statement> journal = connection->Prepare("PRAGMA journal_mode=WAL");
@@ -858,36 +870,173 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        const Options& options) {
-  Result<std::unique_ptr<Connection>> connection = Connection::Open(path, options.busy_timeout);
+  Result<std::unique_ptr<Connection>> connection =
+      Connection::Open(path, options.busy_timeout, Connection::Role::kWriter);
   if (!connection.ok()) return connection.status();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(connection).value()));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(path, options, std::move(connection).value()));
 }
 
 int SqliteStore::LatestSchemaVersion() { return kLatestSchemaVersion; }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> connection)
-    : connection_(std::move(connection)) {}
+SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Connection> writer)
+    : path_(std::move(path)),
+      options_(options),
+      // A private in-memory database exists only on its one connection.
+      readers_share_writer_(path_ == ":memory:" || options_.max_readers <= 0),
+      writer_(std::move(writer)) {}
 
 SqliteStore::~SqliteStore() = default;
 
+struct SqliteStore::PendingWrite {
+  const Body* body = nullptr;
+  Status status;
+  bool done = false;
+  std::condition_variable wake;
+};
+
 Status SqliteStore::Write(const Body& body) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Connection& connection = *connection_;
-  // Only an exception escaping a body (bad_alloc) can leave a transaction open; don't let it
-  // poison every later write.
+  PendingWrite mine;
+  mine.body = &body;
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  queue_.push_back(&mine);
+  write_stats_.writes += 1;
+  while (!mine.done && queue_.front() != &mine) mine.wake.wait(lock);
+  if (mine.done) return mine.status;  // a leader committed (or failed) it with its batch
+
+  // This caller leads: it commits everything queued so far, its own write first.
+  std::vector<PendingWrite*> batch;
+  for (PendingWrite* pending : queue_) {
+    if (batch.size() == kMaxBatch) break;
+    batch.push_back(pending);
+  }
+  write_stats_.transactions += 1;
+  lock.unlock();
+  CommitBatch(batch);
+  lock.lock();
+  for (PendingWrite* pending : batch) {
+    queue_.pop_front();
+    if (pending == &mine) continue;
+    pending->done = true;
+    pending->wake.notify_one();
+  }
+  if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next leader
+  return mine.status;
+}
+
+namespace {
+
+// Runs a body, turning an escaping exception (bad_alloc) into a failure of that write alone
+// instead of leaving the other writers of its batch waiting forever.
+Status RunBody(const std::function<Status(Connection&)>& body, Connection& connection) {
+  try {
+    return body(connection);
+  } catch (const std::exception& error) {
+    return Status::Internal(std::string("write failed: ") + error.what());
+  }
+}
+
+}  // namespace
+
+void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  Connection& connection = *writer_;
   connection.RollbackIfActive();
   // IMMEDIATE takes the write lock up front: waiting happens here (bounded by busy_timeout)
   // instead of failing mid-body when a read lock cannot be upgraded.
-  OKRBOT_RETURN_IF_ERROR(connection.Execute("BEGIN IMMEDIATE"));
-  Status status = body(connection);
-  if (status.ok()) status = connection.Execute("COMMIT");
-  if (!status.ok()) connection.RollbackIfActive();
-  return status;
+  Status begun = connection.Execute("BEGIN IMMEDIATE");
+  if (!begun.ok()) {
+    for (PendingWrite* pending : batch) pending->status = begun;
+    return;
+  }
+  if (batch.size() == 1) {
+    Status status = RunBody(*batch[0]->body, connection);
+    if (status.ok()) status = connection.Execute("COMMIT");
+    if (!status.ok()) connection.RollbackIfActive();
+    batch[0]->status = status;
+    return;
+  }
+  // Each write gets a savepoint, so a failing one is undone alone and the rest still commit.
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Status status = connection.Execute("SAVEPOINT okrbot_write");
+    if (status.ok()) {
+      status = RunBody(*batch[i]->body, connection);
+      if (!status.ok() && connection.InTransaction()) {
+        Status undone = connection.Execute("ROLLBACK TO okrbot_write");
+        (void)undone;
+      }
+      if (connection.InTransaction()) {
+        Status released = connection.Execute("RELEASE okrbot_write");
+        if (status.ok()) status = released;
+      }
+    }
+    batch[i]->status = status;
+    if (!connection.InTransaction()) {
+      // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this batch
+      // is stored, so every write in it fails with the reason.
+      for (PendingWrite* pending : batch) {
+        if (pending->status.ok()) pending->status = status;
+      }
+      for (size_t rest = i + 1; rest < batch.size(); ++rest) batch[rest]->status = status;
+      return;
+    }
+  }
+  Status committed = connection.Execute("COMMIT");
+  if (!committed.ok()) {
+    connection.RollbackIfActive();
+    for (PendingWrite* pending : batch) {
+      if (pending->status.ok()) pending->status = committed;
+    }
+  }
 }
 
 Status SqliteStore::Read(const Body& body) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return body(*connection_);
+  if (readers_share_writer_) return ReadOnWriter(body);
+  std::unique_ptr<Connection> reader;
+  {
+    std::unique_lock<std::mutex> lock(readers_mutex_);
+    readers_free_.wait(
+        lock, [&] { return !idle_readers_.empty() || open_readers_ < options_.max_readers; });
+    if (!idle_readers_.empty()) {
+      reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    } else {
+      ++open_readers_;
+    }
+  }
+  if (!reader) {
+    auto opened = Connection::Open(path_, options_.busy_timeout, Connection::Role::kReader);
+    if (!opened.ok()) {
+      std::lock_guard<std::mutex> lock(readers_mutex_);
+      --open_readers_;
+      readers_free_.notify_one();
+      return opened.status();
+    }
+    reader = std::move(opened).value();
+  }
+  // One read transaction per body: a body that runs several queries sees one snapshot, as it
+  // did when reads and writes took turns on one connection.
+  Status status = reader->Execute("BEGIN");
+  if (status.ok()) {
+    status = body(*reader);
+    reader->RollbackIfActive();
+  }
+  {
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    idle_readers_.push_back(std::move(reader));
+  }
+  readers_free_.notify_one();
+  return status;
+}
+
+SqliteStore::WriteStats SqliteStore::WriteStatsForTesting() {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  return write_stats_;
+}
+
+Status SqliteStore::ReadOnWriter(const Body& body) {
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  return body(*writer_);
 }
 
 Result<std::string> SqliteStore::PragmaForTesting(const std::string& name) {
@@ -901,7 +1050,7 @@ Result<std::string> SqliteStore::PragmaForTesting(const std::string& name) {
   auto query = kQueries.find(name);
   if (query == kQueries.end()) return Status::InvalidArgument("Unknown PRAGMA " + name + ".");
   std::string value;
-  Status status = Read([&](Connection& connection) {
+  Status status = ReadOnWriter([&](Connection& connection) {
     Result<Statement> stmt = connection.Prepare(query->second);
     if (!stmt.ok()) return stmt.status();
     bool found = false;
@@ -1273,12 +1422,15 @@ Result<std::vector<KeyResult>> SqliteStore::ListKeyResults(const std::string& wo
         std::string("SELECT ") + kKeyResultColumns +
         " FROM key_results WHERE workspace_id = :ws"
         " AND (:objective = 0 OR objective = :objective) AND (:owner = '' OR owner = :owner)"
+        " AND (:cycle = '' OR objective IN (SELECT number FROM objectives"
+        " WHERE workspace_id = :ws AND cycle = :cycle))"
         " AND (:include_archived OR archived = 0) ORDER BY number";
     Result<Statement> stmt = connection.Prepare(kSql);
     if (!stmt.ok()) return stmt.status();
     stmt->BindText(":ws", workspace_id);
     stmt->BindInt(":objective", filter.objective);
     stmt->BindText(":owner", filter.owner);
+    stmt->BindText(":cycle", filter.cycle);
     stmt->BindBool(":include_archived", filter.include_archived);
     return ForEachRow(*stmt, [&] {
       krs.emplace_back();

@@ -26,15 +26,23 @@
 //   -> kAlreadyExists; other constraint violations (CHECK, NOT NULL, foreign key, NaN values)
 //   -> kInvalidArgument; a file that cannot be opened -> kUnavailable. Nothing throws.
 //
-// Thread-safety: all methods may be called concurrently from any thread. Every write goes
-// through one private entry point, Write(body), which today takes the store mutex and runs
-// BEGIN IMMEDIATE / body / COMMIT on the single connection (ROLLBACK when the body or the
-// commit fails, so nothing partial is stored). Bodies only issue statements on the connection
-// they are given and never begin or end transactions themselves. That is what allows group
-// commit later without touching any caller: a writer thread can collect many callers' bodies,
-// run each inside its own SAVEPOINT (ROLLBACK TO on failure), COMMIT once, and only then
-// answer each caller. Reads take the same mutex and run on the same connection; that trades
-// read concurrency for simplicity until a profile says otherwise.
+// Thread-safety: all methods may be called concurrently from any thread.
+// - Writes are group-committed. Every write goes through one private entry point, Write(body):
+//   callers queue their bodies; the first in the queue leads, runs BEGIN IMMEDIATE, each queued
+//   body inside its own SAVEPOINT (ROLLBACK TO on failure, so a failing write is undone alone),
+//   one COMMIT, and then answers every caller. A caller returns only after the COMMIT that holds
+//   its write returned, i.e. after the WAL was fsynced (synchronous=FULL): an acknowledged write
+//   survives kill -9, and concurrent writers share one fsync. Bodies only issue statements on
+//   the connection they are given and never begin or end transactions themselves. If the
+//   COMMIT fails, or SQLite abandons the transaction (I/O error, disk full), every write of the
+//   batch fails with that reason and none of them is stored.
+// - Reads run on a small pool of read-only connections (Options::max_readers), each body in
+//   one read transaction, so it sees one consistent snapshot and never waits for a commit.
+//   ":memory:" databases (one connection only) read on the writer connection between batches.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
 #pragma once
 
 #include <chrono>
@@ -59,6 +67,8 @@ class SqliteStore final : public Store {
   struct Options {
     // How long a statement waits for another connection's lock before kUnavailable.
     std::chrono::milliseconds busy_timeout{5000};
+    // Read connections opened on demand and kept; 0 reads on the writer connection.
+    int max_readers = 8;
   };
 
   // Opens (creating if needed) the database at `path`; ":memory:" is a private in-memory
@@ -138,19 +148,46 @@ class SqliteStore final : public Store {
   // "synchronous", "foreign_keys" or "busy_timeout"), read on the store's own connection.
   Result<std::string> PragmaForTesting(const std::string& name);
 
+  // Writes accepted so far and the transactions that committed them (fewer when group commit
+  // batched concurrent writes).
+  struct WriteStats {
+    int64_t writes = 0;
+    int64_t transactions = 0;
+  };
+  WriteStats WriteStatsForTesting();
+
  private:
   using Body = std::function<Status(sqlite_internal::Connection&)>;
+  struct PendingWrite;
+  // Writes committed in one transaction at most; the rest wait for the next batch.
+  static constexpr size_t kMaxBatch = 256;
 
-  explicit SqliteStore(std::unique_ptr<sqlite_internal::Connection> connection);
+  SqliteStore(std::string path, Options options,
+              std::unique_ptr<sqlite_internal::Connection> writer);
 
-  // The only way to change the database: runs `body` inside one transaction (see the header
-  // comment for why every write funnels through here).
+  // The only way to change the database: runs `body` inside a transaction, group-committed with
+  // concurrent writes (see the header comment for why every write funnels through here).
   Status Write(const Body& body);
-  // Runs `body`, which only reads, on the connection.
+  void CommitBatch(const std::vector<PendingWrite*>& batch);
+  // Runs `body`, which only reads, on a read connection (or the writer for ":memory:").
   Status Read(const Body& body);
+  Status ReadOnWriter(const Body& body);
 
-  std::mutex mutex_;
-  std::unique_ptr<sqlite_internal::Connection> connection_;  // guarded by mutex_
+  const std::string path_;
+  const Options options_;
+  const bool readers_share_writer_;
+
+  std::mutex queue_mutex_;
+  std::deque<PendingWrite*> queue_;  // guarded by queue_mutex_; the front one leads
+  WriteStats write_stats_;           // guarded by queue_mutex_
+
+  std::mutex writer_mutex_;
+  std::unique_ptr<sqlite_internal::Connection> writer_;  // guarded by writer_mutex_
+
+  std::mutex readers_mutex_;
+  std::condition_variable readers_free_;
+  std::vector<std::unique_ptr<sqlite_internal::Connection>> idle_readers_;  // readers_mutex_
+  int open_readers_ = 0;                                                    // readers_mutex_
 };
 
 }  // namespace okrbot

@@ -7,11 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "storage/open_store.h"
 #include "storage/store_conformance.h"
@@ -378,6 +384,136 @@ TEST_F(SqliteStoreTest, AcknowledgedCheckInsSurviveKill9) {
   ASSERT_TRUE(kr->last_checkin_at.has_value());
   EXPECT_EQ(kr->last_checkin_at->time_since_epoch().count(),
             checkins->front().at.time_since_epoch().count());
+}
+
+// Group commit: eight writers at once share transactions, and every acknowledged check-in is
+// on disk when the process is killed (the COMMIT holding it returned before the caller did).
+TEST_F(SqliteStoreTest, ConcurrentAcknowledgedCheckInsSurviveKill9) {
+  const std::string path = SharedTempDir().NewFile("kill9-concurrent");
+  const std::string ws = "console:local";
+  constexpr int kThreads = 8;
+  {
+    std::unique_ptr<SqliteStore> store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK(store->Migrate());
+    ASSERT_OK(store->CreateObjective(ObjectiveIn(ws)));
+    for (int t = 0; t < kThreads; ++t) {
+      KeyResult kr;
+      kr.workspace_id = ws;
+      kr.objective = 1;
+      ASSERT_OK(store->CreateKeyResult(kr));
+    }
+  }
+  int acks[2];
+  ASSERT_EQ(pipe(acks), 0);
+  pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    close(acks[0]);
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+    if (!store.ok()) _exit(2);
+    std::mutex ack_mutex;
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kThreads; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 1;; ++i) {
+          CheckIn checkin;
+          checkin.workspace_id = ws;
+          checkin.kr = t + 1;
+          checkin.value = i;
+          checkin.at = At(i);
+          if (!(*store)->RecordCheckIn(checkin).ok()) _exit(3);
+          // One record per acknowledged check-in: KR number and value.
+          int32_t record[2] = {t + 1, i};
+          std::lock_guard<std::mutex> lock(ack_mutex);
+          if (write(acks[1], record, sizeof record) != sizeof record) _exit(4);
+        }
+      });
+    }
+    for (auto& writer : writers) writer.join();
+    _exit(0);
+  }
+  close(acks[1]);
+  std::map<int, int> highest_acknowledged;  // KR -> value; each thread's values only grow
+  int acknowledged = 0;
+  int32_t record[2];
+  auto take = [&] {
+    highest_acknowledged[record[0]] = std::max(highest_acknowledged[record[0]], record[1]);
+    ++acknowledged;
+  };
+  while (acknowledged < 400 && read(acks[0], record, sizeof record) == sizeof record) take();
+  kill(child, SIGKILL);
+  int wait_status = 0;
+  waitpid(child, &wait_status, 0);
+  while (read(acks[0], record, sizeof record) == sizeof record) take();
+  close(acks[0]);
+  ASSERT_TRUE(WIFSIGNALED(wait_status)) << "child exited early with " << WEXITSTATUS(wait_status);
+
+  std::unique_ptr<SqliteStore> reopened = OpenOrDie(path);
+  ASSERT_NE(reopened, nullptr);
+  for (const auto& [kr, value] : highest_acknowledged) {
+    Result<std::vector<CheckIn>> checkins = reopened->ListCheckIns(ws, kr, 0);
+    ASSERT_OK(checkins);
+    // Values 1..value were acknowledged in order, so all of them must be there, each once.
+    std::set<double> values;
+    for (const CheckIn& checkin : *checkins) values.insert(checkin.value);
+    EXPECT_EQ(values.size(), checkins->size()) << "KR" << kr << " has a check-in twice";
+    for (int v = 1; v <= value; ++v) {
+      ASSERT_TRUE(values.count(v)) << "acknowledged check-in KR" << kr << "=" << v << " lost";
+    }
+  }
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritesShareTransactionsAndAFailingOneFailsAlone) {
+  const std::string path = SharedTempDir().NewFile("group-commit");
+  std::unique_ptr<SqliteStore> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Migrate());
+  const std::string ws = "slack:T1";
+  ASSERT_OK(store->CreateObjective(ObjectiveIn(ws)));
+  const SqliteStore::WriteStats before = store->WriteStatsForTesting();
+
+  // Half the writers add KRs to O1; the other half to O9, which does not exist, so those writes
+  // fail inside transactions they share with the good ones.
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 40;
+  std::atomic<int> created{0}, refused{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        KeyResult kr;
+        kr.workspace_id = ws;
+        kr.objective = t % 2 == 0 ? 1 : 9;
+        kr.text = "kr " + std::to_string(t) + "/" + std::to_string(i);
+        Result<KeyResult> made = store->CreateKeyResult(kr);
+        if (made.ok()) {
+          ++created;
+        } else {
+          EXPECT_EQ(made.status().code(), StatusCode::kNotFound) << made.status().ToString();
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(created.load(), kThreads / 2 * kPerThread);
+  EXPECT_EQ(refused.load(), kThreads / 2 * kPerThread);
+
+  Result<std::vector<KeyResult>> krs = store->ListKeyResults(ws, {});
+  ASSERT_OK(krs);
+  ASSERT_EQ(krs->size(), static_cast<size_t>(created.load()));
+  for (size_t i = 0; i < krs->size(); ++i) {
+    EXPECT_EQ((*krs)[i].number, static_cast<int64_t>(i + 1)) << "numbers stay dense";
+    EXPECT_EQ((*krs)[i].objective, 1);
+  }
+  const SqliteStore::WriteStats after = store->WriteStatsForTesting();
+  EXPECT_EQ(after.writes - before.writes, kThreads * kPerThread);
+  EXPECT_LT(after.transactions - before.transactions, after.writes - before.writes)
+      << "concurrent writers shared transactions";
+  // And another connection (another process) sees exactly the committed rows.
+  RawConnection raw(path);
+  EXPECT_EQ(raw.QueryText("SELECT count(*) FROM key_results"), std::to_string(created.load()));
 }
 
 TEST_F(SqliteStoreTest, PragmasAreInEffect) {

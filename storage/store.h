@@ -33,6 +33,7 @@ struct ObjectiveFilter {
 struct KeyResultFilter {
   int64_t objective = 0;  // 0 = any
   std::string owner;      // "" = any
+  std::string cycle;      // "" = any; else only KRs whose objective is in this cycle
   bool include_archived = false;
 };
 

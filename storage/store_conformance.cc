@@ -850,6 +850,33 @@ TEST_P(StoreConformanceTest, ListKeyResultsFilters) {
   EXPECT_EQ(list(KeyResultsWhere(2, "U2", false)), (Want{}));
 }
 
+TEST_P(StoreConformanceTest, ListKeyResultsOfOneCycle) {
+  Objective last_quarter = MakeObjective(kWorkspaceA, "Q3");
+  last_quarter.cycle = "2026-Q3";
+  ASSERT_OK(store().CreateObjective(last_quarter));                            // O1
+  ASSERT_OK(store().CreateObjective(MakeObjective(kWorkspaceA, "Q4")));        // O2, 2026-Q4
+  ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceA, 1, "old")));    // KR1
+  ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceA, 2, "new")));    // KR2
+  ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceA, 2, "new 2")));  // KR3
+  // Workspace B has a 2026-Q4 objective numbered 1: its cycle must not leak into A's O1.
+  ASSERT_OK(store().CreateObjective(MakeObjective(kWorkspaceB, "B")));
+  ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceB, 1, "B's")));
+
+  KeyResultFilter filter;
+  filter.cycle = "2026-Q4";
+  Result<std::vector<KeyResult>> q4 = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(q4);
+  EXPECT_EQ(Numbers(*q4), (std::vector<int64_t>{2, 3}));
+  filter.cycle = "2026-Q3";
+  Result<std::vector<KeyResult>> q3 = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(q3);
+  EXPECT_EQ(Numbers(*q3), (std::vector<int64_t>{1}));
+  filter.cycle = "2027-Q1";
+  Result<std::vector<KeyResult>> none = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+}
+
 // ---- Updates and edit history -----------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, UpdateObjectiveReplacesEveryFieldAndAppendsEdits) {
