@@ -219,6 +219,11 @@ class Session {
   // `create` false: a read command; an unknown name is an error, nothing is stored.
   Result<std::string> ResolveUser(const std::string& text, bool create = true);
   std::string UserLabel(const std::string& user_id);
+  // The user as stored when this command first needed it (a fallback with only the id when
+  // unknown); commands that change users do not read them back through here.
+  const User& CachedUser(const std::string& user_id);
+  // Loads the users a reply is about to name in one query instead of one query per name.
+  void PreloadUsers(std::vector<std::string> user_ids);
   Result<Ref> RefArg(size_t index, std::initializer_list<RefKind> kinds) const;
   Result<Objective> LoadObjective(int64_t number);
   // Loads the KR named by argument `index` and its objective for a change; on an unknown id or
@@ -339,8 +344,7 @@ Result<std::string> Session::ResolveUser(const std::string& text, bool create) {
   return id;
 }
 
-std::string Session::UserLabel(const std::string& user_id) {
-  if (user_id.empty()) return "no owner";
+const User& Session::CachedUser(const std::string& user_id) {
   auto it = user_cache_.find(user_id);
   if (it == user_cache_.end()) {
     auto user = store_->GetUser(ws_.id, user_id);
@@ -349,14 +353,40 @@ std::string Session::UserLabel(const std::string& user_id) {
     fallback.id = user_id;
     it = user_cache_.emplace(user_id, user.ok() ? *user : fallback).first;
   }
-  const User& u = it->second;
+  return it->second;
+}
+
+std::string Session::UserLabel(const std::string& user_id) {
+  if (user_id.empty()) return "no owner";
+  const User& u = CachedUser(user_id);
   return "@" + (u.display_name.empty() ? u.id : u.display_name);
+}
+
+void Session::PreloadUsers(std::vector<std::string> user_ids) {
+  std::sort(user_ids.begin(), user_ids.end());
+  user_ids.erase(std::unique(user_ids.begin(), user_ids.end()), user_ids.end());
+  std::erase_if(user_ids,
+                [&](const std::string& id) { return id.empty() || user_cache_.count(id) != 0; });
+  if (user_ids.empty()) return;
+  auto users = store_->GetUsers(ws_.id, user_ids);
+  if (!users.ok()) return;  // UserLabel falls back to one query per name
+  for (User& user : *users) {
+    std::string id = user.id;
+    user_cache_.emplace(std::move(id), std::move(user));
+  }
+  for (const std::string& id : user_ids) {
+    if (user_cache_.count(id) != 0) continue;
+    User unknown;
+    unknown.workspace_id = ws_.id;
+    unknown.id = id;
+    user_cache_.emplace(id, std::move(unknown));
+  }
 }
 
 bool Session::OwnerAway(const std::string& user_id) {
   if (user_id.empty()) return false;
-  auto user = store_->GetUser(ws_.id, user_id);
-  return user.ok() && user->away_until && date::floor<date::days>(now_) <= *user->away_until;
+  const User& user = CachedUser(user_id);
+  return user.away_until && date::floor<date::days>(now_) <= *user.away_until;
 }
 
 Result<Ref> Session::RefArg(size_t index, std::initializer_list<RefKind> kinds) const {
@@ -809,11 +839,22 @@ Reply Session::List() {
   KeyResultFilter kr_filter;
   kr_filter.objective = only_objective;
   kr_filter.cycle = filter.cycle;
+  kr_filter.involving = person;
   kr_filter.include_archived = filter.include_archived;
   auto all_krs = store_->ListKeyResults(ws_.id, kr_filter);
   if (!all_krs.ok()) return Failure(all_krs.status());
   std::map<int64_t, std::vector<KeyResult>> krs_of;
-  for (auto& kr : *all_krs) krs_of[kr.objective].push_back(std::move(kr));
+  std::vector<std::string> named;
+  for (auto& kr : *all_krs) {
+    named.push_back(kr.owner);
+    krs_of[kr.objective].push_back(std::move(kr));
+  }
+  for (const auto& o : *objectives) {
+    if (person.empty() || krs_of.count(o.number) != 0 || o.owner == person) {
+      named.push_back(o.owner);
+    }
+  }
+  PreloadUsers(std::move(named));
   Reply r = Ok();
   int shown = 0;
   for (const auto& o : *objectives) {

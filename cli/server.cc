@@ -84,6 +84,7 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
     app_options.client_id = config_.slack_client_id;
     app_options.client_secret = config_.slack_client_secret;
     app_options.command_budget = std::chrono::milliseconds(config_.slack_command_budget_ms);
+    app_options.background_threads = config_.http_threads;
     if (!config_.slack_authorize_url.empty())
       app_options.authorize_url = config_.slack_authorize_url;
     slack_app_ =

@@ -1067,6 +1067,23 @@ Result<std::vector<User>> PostgresStore::ListUsers(const std::string& workspace_
   return users;
 }
 
+Result<std::vector<User>> PostgresStore::GetUsers(const std::string& workspace_id,
+                                                  const std::vector<std::string>& user_ids) {
+  std::vector<User> users;
+  if (user_ids.empty()) return users;
+  Status status = Read([&](Connection& connection) {
+    // The ids travel as one JSON array parameter, so the statement text never changes.
+    static const std::string kSql =
+        std::string("SELECT ") + kUserColumns +
+        " FROM users WHERE workspace_id = $1 AND user_id IN "
+        "(SELECT json_array_elements_text($2::json)) ORDER BY user_id COLLATE \"C\"";
+    return QueryAll(connection, kSql, Params().Text(workspace_id).Text(EncodeStringList(user_ids)),
+                    ReadUser, &users);
+  });
+  if (!status.ok()) return status;
+  return users;
+}
+
 // ---- Objectives -------------------------------------------------------------------------------
 
 Result<Objective> PostgresStore::CreateObjective(const Objective& objective) {
@@ -1227,6 +1244,10 @@ Result<std::vector<KeyResult>> PostgresStore::ListKeyResults(const std::string& 
         " AND ($2::bigint = 0 OR objective = $2::bigint) AND ($3::text = '' OR owner = $3::text)"
         " AND ($5::text = '' OR objective IN (SELECT number FROM objectives"
         " WHERE workspace_id = $1 AND cycle = $5::text))"
+        " AND ($6::text = '' OR objective IN (SELECT number FROM objectives"
+        " WHERE workspace_id = $1 AND owner = $6::text) OR objective IN (SELECT objective"
+        " FROM key_results AS mine WHERE mine.workspace_id = $1 AND mine.owner = $6::text"
+        " AND ($4::boolean OR NOT mine.archived)))"
         " AND ($4::boolean OR NOT archived) ORDER BY number";
     return QueryAll(connection, kSql,
                     Params()
@@ -1234,7 +1255,8 @@ Result<std::vector<KeyResult>> PostgresStore::ListKeyResults(const std::string& 
                         .Int(filter.objective)
                         .Text(filter.owner)
                         .Bool(filter.include_archived)
-                        .Text(filter.cycle),
+                        .Text(filter.cycle)
+                        .Text(filter.involving),
                     ReadKeyResult, &krs);
   });
   if (!status.ok()) return status;

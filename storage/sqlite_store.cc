@@ -1265,6 +1265,29 @@ Result<std::vector<User>> SqliteStore::ListUsers(const std::string& workspace_id
   return users;
 }
 
+Result<std::vector<User>> SqliteStore::GetUsers(const std::string& workspace_id,
+                                                const std::vector<std::string>& user_ids) {
+  std::vector<User> users;
+  if (user_ids.empty()) return users;
+  Status status = Read([&](Connection& connection) {
+    // The ids travel as one JSON array parameter, so the statement text never changes.
+    static const std::string kSql =
+        std::string("SELECT ") + kUserColumns +
+        " FROM users WHERE workspace_id = :ws AND user_id IN (SELECT value FROM json_each(:ids))"
+        " ORDER BY user_id";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(":ws", workspace_id);
+    stmt->BindText(":ids", EncodeStringList(user_ids));
+    return ForEachRow(*stmt, [&] {
+      users.emplace_back();
+      return ReadUser(*stmt, &users.back());
+    });
+  });
+  if (!status.ok()) return status;
+  return users;
+}
+
 // ---- Objectives -------------------------------------------------------------------------------
 
 Result<Objective> SqliteStore::CreateObjective(const Objective& objective) {
@@ -1424,6 +1447,10 @@ Result<std::vector<KeyResult>> SqliteStore::ListKeyResults(const std::string& wo
         " AND (:objective = 0 OR objective = :objective) AND (:owner = '' OR owner = :owner)"
         " AND (:cycle = '' OR objective IN (SELECT number FROM objectives"
         " WHERE workspace_id = :ws AND cycle = :cycle))"
+        " AND (:involving = '' OR objective IN (SELECT number FROM objectives"
+        " WHERE workspace_id = :ws AND owner = :involving) OR objective IN (SELECT objective"
+        " FROM key_results AS mine WHERE mine.workspace_id = :ws AND mine.owner = :involving"
+        " AND (:include_archived OR mine.archived = 0)))"
         " AND (:include_archived OR archived = 0) ORDER BY number";
     Result<Statement> stmt = connection.Prepare(kSql);
     if (!stmt.ok()) return stmt.status();
@@ -1431,6 +1458,7 @@ Result<std::vector<KeyResult>> SqliteStore::ListKeyResults(const std::string& wo
     stmt->BindInt(":objective", filter.objective);
     stmt->BindText(":owner", filter.owner);
     stmt->BindText(":cycle", filter.cycle);
+    stmt->BindText(":involving", filter.involving);
     stmt->BindBool(":include_archived", filter.include_archived);
     return ForEachRow(*stmt, [&] {
       krs.emplace_back();

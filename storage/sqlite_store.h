@@ -100,6 +100,8 @@ class SqliteStore final : public Store {
   Status UpsertUser(const User& user) override;
   Result<User> GetUser(const std::string& workspace_id, const std::string& user_id) override;
   Result<std::vector<User>> ListUsers(const std::string& workspace_id) override;
+  Result<std::vector<User>> GetUsers(const std::string& workspace_id,
+                                     const std::vector<std::string>& user_ids) override;
 
   Result<Objective> CreateObjective(const Objective& objective) override;
   Result<Objective> GetObjective(const std::string& workspace_id, int64_t number) override;

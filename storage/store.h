@@ -34,6 +34,8 @@ struct KeyResultFilter {
   int64_t objective = 0;  // 0 = any
   std::string owner;      // "" = any
   std::string cycle;      // "" = any; else only KRs whose objective is in this cycle
+  // "" = any; else only KRs of objectives this person owns or has a (listed) KR in
+  std::string involving;
   bool include_archived = false;
 };
 
@@ -60,6 +62,9 @@ class Store {
   virtual Status UpsertUser(const User& user) = 0;
   virtual Result<User> GetUser(const std::string& workspace_id, const std::string& user_id) = 0;
   virtual Result<std::vector<User>> ListUsers(const std::string& workspace_id) = 0;
+  // The users of `user_ids` that exist (unknown ids are left out), ordered by id.
+  virtual Result<std::vector<User>> GetUsers(const std::string& workspace_id,
+                                             const std::vector<std::string>& user_ids) = 0;
 
   // Installations: one per workspace. Upsert inserts or replaces every field.
   virtual Status UpsertInstallation(const Installation& installation) = 0;

@@ -590,6 +590,29 @@ TEST_P(StoreConformanceTest, UsersAreScopedToTheirWorkspace) {
   EXPECT_TRUE(users_c->empty());
 }
 
+TEST_P(StoreConformanceTest, GetUsersReturnsTheKnownOnesOfThisWorkspace) {
+  User alice_a{kWorkspaceA, "alice", "Alice in A", "UTC", "", std::nullopt};
+  User bob_b{kWorkspaceB, "bob", "Bob in B", "", "", std::nullopt};
+  User quote_a{kWorkspaceA, "U\"q,\\", "Odd id", "", "", std::nullopt};
+  ASSERT_OK(store().UpsertUser(alice_a));
+  ASSERT_OK(store().UpsertUser(bob_b));
+  ASSERT_OK(store().UpsertUser(quote_a));
+
+  Result<std::vector<User>> got =
+      store().GetUsers(kWorkspaceA, {"alice", "bob", "nobody", "U\"q,\\", "alice"});
+  ASSERT_OK(got);
+  ASSERT_EQ(got->size(), 2u) << "bob is in another workspace; unknown and repeated ids drop out";
+  std::vector<std::string> ids = {(*got)[0].id, (*got)[1].id};
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"U\"q,\\", "alice"}));
+  for (const User& user : *got) {
+    if (user.id == "alice") ExpectSameUser(user, alice_a);
+  }
+  Result<std::vector<User>> none = store().GetUsers(kWorkspaceA, {});
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+}
+
 // ---- Objectives -------------------------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, ObjectiveNumbersArePerWorkspace) {
@@ -875,6 +898,51 @@ TEST_P(StoreConformanceTest, ListKeyResultsOfOneCycle) {
   Result<std::vector<KeyResult>> none = store().ListKeyResults(kWorkspaceA, filter);
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
+}
+
+// "list mine": the KRs of every objective a person owns or has a KR in, and no others.
+TEST_P(StoreConformanceTest, ListKeyResultsInvolvingAPerson) {
+  auto objective_of = [&](const std::string& workspace, const std::string& owner) {
+    Objective objective = MakeObjective(workspace, "o");
+    objective.owner = owner;
+    EXPECT_OK(store().CreateObjective(objective));
+  };
+  auto kr_of = [&](const std::string& workspace, int64_t objective, const std::string& owner,
+                   bool archived) {
+    KeyResult kr = MakeKeyResult(workspace, objective, "kr");
+    kr.owner = owner;
+    kr.archived = archived;
+    EXPECT_OK(store().CreateKeyResult(kr));
+  };
+  objective_of(kWorkspaceA, "ana");     // O1: Ana owns it
+  objective_of(kWorkspaceA, "ben");     // O2: Ana has a KR in it
+  objective_of(kWorkspaceA, "ben");     // O3: Ana's only KR here is archived
+  objective_of(kWorkspaceA, "ben");     // O4: nothing of Ana's
+  kr_of(kWorkspaceA, 1, "ben", false);  // KR1
+  kr_of(kWorkspaceA, 2, "ana", false);  // KR2
+  kr_of(kWorkspaceA, 2, "ben", false);  // KR3
+  kr_of(kWorkspaceA, 3, "ana", true);   // KR4
+  kr_of(kWorkspaceA, 3, "ben", false);  // KR5
+  kr_of(kWorkspaceA, 4, "ben", false);  // KR6
+  objective_of(kWorkspaceB, "ben");     // B's O1..O4: Ana owns KRs there, in another workspace
+  objective_of(kWorkspaceB, "ben");
+  objective_of(kWorkspaceB, "ben");
+  objective_of(kWorkspaceB, "ben");
+  kr_of(kWorkspaceB, 4, "ana", false);
+
+  KeyResultFilter filter;
+  filter.involving = "ana";
+  Result<std::vector<KeyResult>> krs = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(krs);
+  EXPECT_EQ(Numbers(*krs), (std::vector<int64_t>{1, 2, 3}));
+  filter.include_archived = true;
+  krs = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(krs);
+  EXPECT_EQ(Numbers(*krs), (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  filter.involving = "nobody";
+  krs = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(krs);
+  EXPECT_TRUE(krs->empty());
 }
 
 // ---- Updates and edit history -----------------------------------------------------------------

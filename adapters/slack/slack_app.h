@@ -50,7 +50,9 @@ struct SlackAppOptions {
   // Slack allows 3 s; past this the command is acknowledged and finished via response_url.
   std::chrono::milliseconds command_budget{2500};
   std::chrono::seconds user_cache_ttl{3600};
-  int background_threads = 4;
+  // Each HTTP thread waits on the command it handed off, so serve sizes this like the HTTP
+  // pool: fewer threads would queue commands (and shrink group-commit batches).
+  int background_threads = 32;
 };
 
 class SlackApp {
