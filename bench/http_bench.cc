@@ -3,7 +3,8 @@
 // slash commands.
 //
 //   bench/run http [--seconds 10] [--connections 32] [--only update|list|mix]
-//   build/http_bench [same flags] [--okrbot build/okrbot] [--dir DIR]
+//   build/http_bench [same flags] [--okrbot build/okrbot] [--dir DIR] [--read "list mine"]
+// (--read replaces the read command's text, to compare commands while profiling).
 //
 // It measures, and prints:
 // - from starting the process to /readyz answering 200;
@@ -192,8 +193,8 @@ struct Outcome {
 // One epoll thread driving `connections` concurrent requests for `duration`.
 class LoadGenerator {
  public:
-  LoadGenerator(const RequestMaker* maker, int port, int connections)
-      : maker_(maker), port_(port), connections_(connections) {}
+  LoadGenerator(const RequestMaker* maker, int port, int connections, std::string read_text)
+      : maker_(maker), port_(port), connections_(connections), read_text_(std::move(read_text)) {}
 
   Outcome Run(const Scenario& scenario, std::chrono::duration<double> duration) {
     scenario_ = scenario;
@@ -277,7 +278,7 @@ class LoadGenerator {
           OwnerOf(number), "update KR" + std::to_string(number) + " " + std::to_string(value(rng_)),
           scenario_.keep_alive);
     } else {
-      conn.out = maker_->Command(OwnerOf(owner(rng_) + 1), "list mine", scenario_.keep_alive);
+      conn.out = maker_->Command(OwnerOf(owner(rng_) + 1), read_text_, scenario_.keep_alive);
     }
     conn.sent = 0;
     conn.in.clear();
@@ -385,6 +386,7 @@ class LoadGenerator {
   const RequestMaker* maker_;
   int port_;
   int connections_;
+  std::string read_text_;
   Scenario scenario_;
   Outcome outcome_;
   int epoll_ = -1;
@@ -482,6 +484,7 @@ int main(int argc, char** argv) {
   std::string only;
   std::string okrbot_binary = SelfDir() + "/okrbot";
   std::string dir;
+  std::string read_text = "list mine";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--seconds")
@@ -494,6 +497,8 @@ int main(int argc, char** argv) {
       okrbot_binary = argv[i + 1];
     else if (flag == "--dir")
       dir = argv[i + 1];
+    else if (flag == "--read")
+      read_text = argv[i + 1];
     else
       return Fail("unknown flag " + flag);
   }
@@ -555,12 +560,12 @@ int main(int argc, char** argv) {
   std::printf("start to /readyz 200: %.0f ms\n", ready_ms);
 
   RequestMaker maker(port, slack_port);
-  LoadGenerator generator(&maker, port, connections);
+  LoadGenerator generator(&maker, port, connections, read_text);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   std::printf("idle RSS after start: %.1f MB\n", ProcStatusKb(server, "VmRSS:") / 1024.0);
   // Warm-up: commands from every owner, so profiles are cached as in a server that has been up.
   {
-    LoadGenerator warm_up(&maker, port, 4);
+    LoadGenerator warm_up(&maker, port, 4, read_text);
     (void)warm_up.Run({"warmup", 0, true}, std::chrono::seconds(1));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

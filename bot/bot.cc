@@ -833,6 +833,7 @@ Reply Session::List() {
                    "or an objective id like O1.");
     }
   }
+  filter.involving = person;
   auto objectives = store_->ListObjectives(ws_.id, filter);
   if (!objectives.ok()) return Failure(objectives.status());
   // All key results of the listed objectives in one query, not one query per objective.
@@ -1764,17 +1765,17 @@ Reply Session::Admin() {
 Bot::Bot(Store* store, const Clock* clock, BotLimits limits)
     : store_(store), clock_(clock), limits_(limits) {}
 
-Status Bot::EnsureWorkspace(const std::string& workspace_id, const std::string& platform,
-                            const std::string& name) {
+Result<Workspace> Bot::EnsureWorkspace(const std::string& workspace_id, const std::string& platform,
+                                       const std::string& name) {
   auto existing = store_->GetWorkspace(workspace_id);
-  if (existing.ok()) return Status::Ok();
-  if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
   Workspace ws;
   ws.id = workspace_id;
   ws.platform = platform;
   ws.name = name;
   ws.created_at = clock_->Now();
-  return store_->UpsertWorkspace(ws);
+  OKRBOT_RETURN_IF_ERROR(store_->UpsertWorkspace(ws));
+  return store_->GetWorkspace(workspace_id);  // as stored, with the store's defaults
 }
 
 namespace {

@@ -45,9 +45,9 @@ class Bot {
   Bot(Store* store, const Clock* clock, BotLimits limits = {});
 
   // Creates the workspace on first use (console, tests, Slack install); leaves it as it is
-  // when it exists.
-  Status EnsureWorkspace(const std::string& workspace_id, const std::string& platform,
-                         const std::string& name);
+  // when it exists. Returns the workspace as stored.
+  Result<Workspace> EnsureWorkspace(const std::string& workspace_id, const std::string& platform,
+                                    const std::string& name);
 
   // Runs `text` ("/okr update KR1 62", "update KR1 62", ...) for `actor`.
   Reply Handle(const Actor& actor, const std::string& text);

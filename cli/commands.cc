@@ -317,7 +317,8 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       err << "okrbot: --workspace and --user must not be empty\n";
       return kExitUsage;
     }
-    if (Status s = bot.EnsureWorkspace(options.workspace_id, "console", "Console"); !s.ok()) {
+    if (Status s = bot.EnsureWorkspace(options.workspace_id, "console", "Console").status();
+        !s.ok()) {
       err << "okrbot: " << s.message() << "\n";
       return kExitFailure;
     }

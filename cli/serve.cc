@@ -1,5 +1,6 @@
 #include "cli/serve.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -29,6 +30,10 @@ int RunServe(const Config& config, Store* store, std::ostream& out, std::ostream
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // With dozens of request threads, glibc hands freed memory back to the kernel after nearly
+  // every request (madvise, then page faults to get it again): about 15 % of the server's CPU
+  // in `bench/run http`. Keeping up to 8 MB per arena costs a few MB of RSS at peak.
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
 
   SystemClock system_clock;
   FileClock file_clock(config.fake_clock_file);

@@ -484,9 +484,17 @@ CREATE TABLE conversation_refs (
   PRIMARY KEY (workspace_id, target)
 );
 )sql"},
+    // `/okr list mine` and check-in prompts look key results and objectives up by owner.
+    {4, R"sql(
+CREATE INDEX key_results_by_owner ON key_results (workspace_id, owner);
+CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
+)sql"},
 };
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
+
+// The placeholder of the parameter just added: `"$" + n` for the n-th.
+std::string LastPlaceholder(const Params& params) { return "$" + std::to_string(params.size()); }
 
 // ---- Row readers ------------------------------------------------------------------------------
 
@@ -1125,21 +1133,24 @@ Result<std::vector<Objective>> PostgresStore::ListObjectives(const std::string& 
                                                              const ObjectiveFilter& filter) {
   std::vector<Objective> objectives;
   Status status = Read([&](Connection& connection) {
-    // One constant text for every filter combination: empty parameters match anything.
-    static const std::string kSql =
-        std::string("SELECT ") + kObjectiveColumns +
-        " FROM objectives WHERE workspace_id = $1"
-        " AND ($2::text = '' OR cycle = $2::text) AND ($3::text = '' OR owner = $3::text)"
-        " AND ($4::text = '' OR team = $4::text) AND ($5::boolean OR NOT archived)"
-        " ORDER BY number";
-    return QueryAll(connection, kSql,
-                    Params()
-                        .Text(workspace_id)
-                        .Text(filter.cycle)
-                        .Text(filter.owner)
-                        .Text(filter.team)
-                        .Bool(filter.include_archived),
-                    ReadObjective, &objectives);
+    // Only the conditions in use, so each combination gets a plan that uses its index.
+    Params params;
+    params.Text(workspace_id);
+    std::string sql =
+        std::string("SELECT ") + kObjectiveColumns + " FROM objectives WHERE workspace_id = $1";
+    if (!filter.cycle.empty()) sql += " AND cycle = " + LastPlaceholder(params.Text(filter.cycle));
+    if (!filter.owner.empty()) sql += " AND owner = " + LastPlaceholder(params.Text(filter.owner));
+    if (!filter.team.empty()) sql += " AND team = " + LastPlaceholder(params.Text(filter.team));
+    if (!filter.involving.empty()) {
+      std::string person = LastPlaceholder(params.Text(filter.involving));
+      sql += " AND (owner = " + person +
+             " OR number IN (SELECT objective FROM key_results WHERE workspace_id = $1"
+             " AND owner = " +
+             person + (filter.include_archived ? "))" : " AND NOT archived))");
+    }
+    if (!filter.include_archived) sql += " AND NOT archived";
+    sql += " ORDER BY number";
+    return QueryAll(connection, sql, params, ReadObjective, &objectives);
   });
   if (!status.ok()) return status;
   return objectives;
@@ -1238,26 +1249,33 @@ Result<std::vector<KeyResult>> PostgresStore::ListKeyResults(const std::string& 
                                                              const KeyResultFilter& filter) {
   std::vector<KeyResult> krs;
   Status status = Read([&](Connection& connection) {
-    static const std::string kSql =
-        std::string("SELECT ") + kKeyResultColumns +
-        " FROM key_results WHERE workspace_id = $1"
-        " AND ($2::bigint = 0 OR objective = $2::bigint) AND ($3::text = '' OR owner = $3::text)"
-        " AND ($5::text = '' OR objective IN (SELECT number FROM objectives"
-        " WHERE workspace_id = $1 AND cycle = $5::text))"
-        " AND ($6::text = '' OR objective IN (SELECT number FROM objectives"
-        " WHERE workspace_id = $1 AND owner = $6::text) OR objective IN (SELECT objective"
-        " FROM key_results AS mine WHERE mine.workspace_id = $1 AND mine.owner = $6::text"
-        " AND ($4::boolean OR NOT mine.archived)))"
-        " AND ($4::boolean OR NOT archived) ORDER BY number";
-    return QueryAll(connection, kSql,
-                    Params()
-                        .Text(workspace_id)
-                        .Int(filter.objective)
-                        .Text(filter.owner)
-                        .Bool(filter.include_archived)
-                        .Text(filter.cycle)
-                        .Text(filter.involving),
-                    ReadKeyResult, &krs);
+    // Only the conditions in use, so each combination gets a plan that uses its index.
+    Params params;
+    params.Text(workspace_id);
+    std::string sql =
+        std::string("SELECT ") + kKeyResultColumns + " FROM key_results WHERE workspace_id = $1";
+    if (filter.objective != 0) {
+      sql += " AND objective = " + LastPlaceholder(params.Int(filter.objective));
+    }
+    if (!filter.owner.empty()) sql += " AND owner = " + LastPlaceholder(params.Text(filter.owner));
+    if (!filter.cycle.empty()) {
+      sql +=
+          " AND objective IN (SELECT number FROM objectives WHERE workspace_id = $1"
+          " AND cycle = " +
+          LastPlaceholder(params.Text(filter.cycle)) + ")";
+    }
+    if (!filter.involving.empty()) {
+      std::string person = LastPlaceholder(params.Text(filter.involving));
+      sql +=
+          " AND objective IN (SELECT number FROM objectives WHERE workspace_id = $1"
+          " AND owner = " +
+          person +
+          " UNION SELECT objective FROM key_results WHERE workspace_id = $1 AND owner = " + person +
+          (filter.include_archived ? ")" : " AND NOT archived)");
+    }
+    if (!filter.include_archived) sql += " AND NOT archived";
+    sql += " ORDER BY number";
+    return QueryAll(connection, sql, params, ReadKeyResult, &krs);
   });
   if (!status.ok()) return status;
   return krs;

@@ -527,6 +527,11 @@ CREATE TABLE conversation_refs (
   PRIMARY KEY (workspace_id, target)
 );
 )sql"},
+    // `/okr list mine` and check-in prompts look key results and objectives up by owner.
+    {4, R"sql(
+CREATE INDEX key_results_by_owner ON key_results (workspace_id, owner);
+CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
+)sql"},
 };
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -1338,20 +1343,28 @@ Result<std::vector<Objective>> SqliteStore::ListObjectives(const std::string& wo
                                                            const ObjectiveFilter& filter) {
   std::vector<Objective> objectives;
   Status status = Read([&](Connection& connection) {
-    // One constant text for every filter combination: empty parameters match anything.
-    static const std::string kSql =
-        std::string("SELECT ") + kObjectiveColumns +
-        " FROM objectives WHERE workspace_id = :ws"
-        " AND (:cycle = '' OR cycle = :cycle) AND (:owner = '' OR owner = :owner)"
-        " AND (:team = '' OR team = :team) AND (:include_archived OR archived = 0)"
-        " ORDER BY number";
-    Result<Statement> stmt = connection.Prepare(kSql);
+    // Only the conditions in use, so the planner can pick an index for them; there are few
+    // combinations, and each text is prepared once per connection.
+    std::string sql =
+        std::string("SELECT ") + kObjectiveColumns + " FROM objectives WHERE workspace_id = :ws";
+    if (!filter.cycle.empty()) sql += " AND cycle = :cycle";
+    if (!filter.owner.empty()) sql += " AND owner = :owner";
+    if (!filter.team.empty()) sql += " AND team = :team";
+    if (!filter.involving.empty()) {
+      sql +=
+          " AND (owner = :involving OR number IN (SELECT objective FROM key_results"
+          " WHERE workspace_id = :ws AND owner = :involving";
+      sql += filter.include_archived ? "))" : " AND archived = 0))";
+    }
+    if (!filter.include_archived) sql += " AND archived = 0";
+    sql += " ORDER BY number";
+    Result<Statement> stmt = connection.Prepare(sql);
     if (!stmt.ok()) return stmt.status();
     stmt->BindText(":ws", workspace_id);
-    stmt->BindText(":cycle", filter.cycle);
-    stmt->BindText(":owner", filter.owner);
-    stmt->BindText(":team", filter.team);
-    stmt->BindBool(":include_archived", filter.include_archived);
+    if (!filter.cycle.empty()) stmt->BindText(":cycle", filter.cycle);
+    if (!filter.owner.empty()) stmt->BindText(":owner", filter.owner);
+    if (!filter.team.empty()) stmt->BindText(":team", filter.team);
+    if (!filter.involving.empty()) stmt->BindText(":involving", filter.involving);
     return ForEachRow(*stmt, [&] {
       objectives.emplace_back();
       return ReadObjective(*stmt, &objectives.back());
@@ -1441,25 +1454,35 @@ Result<std::vector<KeyResult>> SqliteStore::ListKeyResults(const std::string& wo
                                                            const KeyResultFilter& filter) {
   std::vector<KeyResult> krs;
   Status status = Read([&](Connection& connection) {
-    static const std::string kSql =
-        std::string("SELECT ") + kKeyResultColumns +
-        " FROM key_results WHERE workspace_id = :ws"
-        " AND (:objective = 0 OR objective = :objective) AND (:owner = '' OR owner = :owner)"
-        " AND (:cycle = '' OR objective IN (SELECT number FROM objectives"
-        " WHERE workspace_id = :ws AND cycle = :cycle))"
-        " AND (:involving = '' OR objective IN (SELECT number FROM objectives"
-        " WHERE workspace_id = :ws AND owner = :involving) OR objective IN (SELECT objective"
-        " FROM key_results AS mine WHERE mine.workspace_id = :ws AND mine.owner = :involving"
-        " AND (:include_archived OR mine.archived = 0)))"
-        " AND (:include_archived OR archived = 0) ORDER BY number";
-    Result<Statement> stmt = connection.Prepare(kSql);
+    // Only the conditions in use, so the planner can pick an index for them (see
+    // ListObjectives).
+    std::string sql =
+        std::string("SELECT ") + kKeyResultColumns + " FROM key_results WHERE workspace_id = :ws";
+    if (filter.objective != 0) sql += " AND objective = :objective";
+    if (!filter.owner.empty()) sql += " AND owner = :owner";
+    const bool by_objective = !filter.cycle.empty() || !filter.involving.empty();
+    if (by_objective) {
+      sql += " AND objective IN (SELECT number FROM objectives WHERE workspace_id = :ws";
+      if (!filter.cycle.empty()) sql += " AND cycle = :cycle";
+      if (!filter.involving.empty()) {
+        sql +=
+            " AND (owner = :involving OR number IN (SELECT objective FROM key_results"
+            " WHERE workspace_id = :ws AND owner = :involving";
+        sql += filter.include_archived ? "))" : " AND archived = 0))";
+      }
+      sql += ")";
+    }
+    if (!filter.include_archived) sql += " AND archived = 0";
+    // `+number` stops SQLite from walking the whole workspace in key order to skip a sort:
+    // looking up the few listed objectives' key results and sorting them is cheaper.
+    sql += by_objective ? " ORDER BY +number" : " ORDER BY number";
+    Result<Statement> stmt = connection.Prepare(sql);
     if (!stmt.ok()) return stmt.status();
     stmt->BindText(":ws", workspace_id);
-    stmt->BindInt(":objective", filter.objective);
-    stmt->BindText(":owner", filter.owner);
-    stmt->BindText(":cycle", filter.cycle);
-    stmt->BindText(":involving", filter.involving);
-    stmt->BindBool(":include_archived", filter.include_archived);
+    if (filter.objective != 0) stmt->BindInt(":objective", filter.objective);
+    if (!filter.owner.empty()) stmt->BindText(":owner", filter.owner);
+    if (!filter.cycle.empty()) stmt->BindText(":cycle", filter.cycle);
+    if (!filter.involving.empty()) stmt->BindText(":involving", filter.involving);
     return ForEachRow(*stmt, [&] {
       krs.emplace_back();
       return ReadKeyResult(*stmt, &krs.back());

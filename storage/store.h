@@ -27,6 +27,8 @@ struct ObjectiveFilter {
   std::string cycle;  // "" = any
   std::string owner;  // "" = any
   std::string team;   // "" = any
+  // "" = any; else only objectives this person owns or has a (listed) KR in
+  std::string involving;
   bool include_archived = false;
 };
 

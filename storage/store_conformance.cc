@@ -901,7 +901,7 @@ TEST_P(StoreConformanceTest, ListKeyResultsOfOneCycle) {
 }
 
 // "list mine": the KRs of every objective a person owns or has a KR in, and no others.
-TEST_P(StoreConformanceTest, ListKeyResultsInvolvingAPerson) {
+TEST_P(StoreConformanceTest, ListObjectivesAndKeyResultsInvolvingAPerson) {
   auto objective_of = [&](const std::string& workspace, const std::string& owner) {
     Objective objective = MakeObjective(workspace, "o");
     objective.owner = owner;
@@ -939,10 +939,34 @@ TEST_P(StoreConformanceTest, ListKeyResultsInvolvingAPerson) {
   krs = store().ListKeyResults(kWorkspaceA, filter);
   ASSERT_OK(krs);
   EXPECT_EQ(Numbers(*krs), (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  filter.objective = 2;  // filters combine
+  krs = store().ListKeyResults(kWorkspaceA, filter);
+  ASSERT_OK(krs);
+  EXPECT_EQ(Numbers(*krs), (std::vector<int64_t>{2, 3}));
+  filter.objective = 0;
   filter.involving = "nobody";
   krs = store().ListKeyResults(kWorkspaceA, filter);
   ASSERT_OK(krs);
   EXPECT_TRUE(krs->empty());
+
+  ObjectiveFilter objective_filter;
+  objective_filter.involving = "ana";
+  Result<std::vector<Objective>> objectives = store().ListObjectives(kWorkspaceA, objective_filter);
+  ASSERT_OK(objectives);
+  EXPECT_EQ(Numbers(*objectives), (std::vector<int64_t>{1, 2}));
+  objective_filter.include_archived = true;
+  objectives = store().ListObjectives(kWorkspaceA, objective_filter);
+  ASSERT_OK(objectives);
+  EXPECT_EQ(Numbers(*objectives), (std::vector<int64_t>{1, 2, 3}));
+  objective_filter.owner = "ben";
+  objectives = store().ListObjectives(kWorkspaceA, objective_filter);
+  ASSERT_OK(objectives);
+  EXPECT_EQ(Numbers(*objectives), (std::vector<int64_t>{2, 3}));
+  objective_filter.owner.clear();
+  objective_filter.involving = "nobody";
+  objectives = store().ListObjectives(kWorkspaceA, objective_filter);
+  ASSERT_OK(objectives);
+  EXPECT_TRUE(objectives->empty());
 }
 
 // ---- Updates and edit history -----------------------------------------------------------------

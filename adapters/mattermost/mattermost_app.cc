@@ -93,7 +93,8 @@ void MattermostApp::HandleCommand(const httplib::Request& request, const std::st
   std::string workspace_id = "mattermost:" + team_id;
   std::string team_name = field("team_domain");
   Status ensured =
-      bot_->EnsureWorkspace(workspace_id, "mattermost", team_name.empty() ? team_id : team_name);
+      bot_->EnsureWorkspace(workspace_id, "mattermost", team_name.empty() ? team_id : team_name)
+          .status();
   if (!ensured.ok()) {
     spdlog::error("mattermost: cannot set up {}: {}", workspace_id, ensured.ToString());
     Reply sorry;

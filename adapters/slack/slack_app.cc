@@ -158,11 +158,11 @@ Result<std::pair<std::string, std::string>> SlackApp::WorkspaceAndToken(
   (void)enterprise_id;  // kept on the installation; the workspace is the team
   std::string workspace_id = "slack:" + team_id;
   if (tokens_.single_workspace()) {
-    OKRBOT_RETURN_IF_ERROR(bot_->EnsureWorkspace(workspace_id, "slack", team_id));
+    auto ws = bot_->EnsureWorkspace(workspace_id, "slack", team_id);
+    if (!ws.ok()) return ws.status();
     // A signed request means the app is installed there again (single-token mode has no
     // OAuth callback to say so): bring an uninstalled workspace back.
-    auto ws = store_->GetWorkspace(workspace_id);
-    if (ws.ok() && !ws->installed) {
+    if (!ws->installed) {
       Workspace reinstalled = *ws;
       reinstalled.installed = true;
       OKRBOT_RETURN_IF_ERROR(store_->UpsertWorkspace(reinstalled));
@@ -624,7 +624,7 @@ void SlackApp::HandleOAuthCallback(const httplib::Request& request, httplib::Res
   installation.updated_at = clock_->Now();
   auto previous = store_->GetInstallation(workspace_id);
   if (previous.ok()) installation.installed_at = previous->installed_at;
-  Status saved = bot_->EnsureWorkspace(workspace_id, "slack", install->team_name);
+  Status saved = bot_->EnsureWorkspace(workspace_id, "slack", install->team_name).status();
   if (saved.ok()) {
     auto ws = store_->GetWorkspace(workspace_id);
     if (ws.ok() && (!ws->installed || ws->name != install->team_name)) {

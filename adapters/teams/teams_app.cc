@@ -210,7 +210,7 @@ void TeamsApp::HandleActivity(const httplib::Request& request, const std::string
   }
   if (a.actor.tz.size() > 64) a.actor.tz.clear();
 
-  Status ensured = bot_->EnsureWorkspace(a.actor.workspace_id, "teams", a.tenant_id);
+  Status ensured = bot_->EnsureWorkspace(a.actor.workspace_id, "teams", a.tenant_id).status();
   if (!ensured.ok()) {
     spdlog::error("teams: cannot set up {}: {}", a.actor.workspace_id, ensured.ToString());
     Text(response, 503, "storage unavailable");
