@@ -289,8 +289,10 @@ class LoadGenerator {
         Error(index, std::string("connect: ") + std::strerror(errno));
         return;
       }
+      // Edge-triggered: a level-triggered EPOLLOUT would report every idle connection as
+      // writable on each wait, and the generator would spin, taking cores from the server.
       epoll_event event{};
-      event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+      event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
       event.data.u64 = index;
       epoll_ctl(epoll_, EPOLL_CTL_ADD, conn.fd, &event);
       return;  // sent once writable
