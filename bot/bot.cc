@@ -148,7 +148,6 @@ class Session {
           const std::function<void()>& on_checkin, const Actor& actor, Workspace workspace,
           const ParsedCommand& cmd)
       : store_(store),
-        clock_(clock),
         limits_(limits),
         on_checkin_(on_checkin),
         actor_(actor),
@@ -241,7 +240,6 @@ class Session {
   Reply NotFound(const Ref& ref) const;
 
   Store* store_;
-  const Clock* clock_;
   const BotLimits& limits_;
   const std::function<void()>& on_checkin_;
   const Actor& actor_;

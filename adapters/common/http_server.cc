@@ -52,6 +52,7 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics* metrics)
 }
 
 void HttpServer::Post(const std::string& path, PostHandler handler) {
+  post_handlers_[path] = handler;
   const size_t limit = options_.body_limit;
   server_.Post(path, [this, path, limit, handler](const httplib::Request& request,
                                                   httplib::Response& response,
@@ -119,5 +120,13 @@ bool HttpServer::Bind() {
 bool HttpServer::Run() { return server_.listen_after_bind(); }
 
 void HttpServer::Stop() { server_.stop(); }
+
+bool HttpServer::CallPostHandler(const std::string& path, const httplib::Request& request,
+                                 const std::string& body, httplib::Response& response) const {
+  auto handler = post_handlers_.find(path);
+  if (handler == post_handlers_.end()) return false;
+  handler->second(request, body, response);
+  return true;
+}
 
 }  // namespace okrbot

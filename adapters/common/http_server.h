@@ -15,6 +15,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "adapters/common/metrics.h"
@@ -56,10 +57,16 @@ class HttpServer {
   bool IsRunning() const { return server_.is_running(); }
   void Stop();
 
+  // Runs the POST handler registered for exactly `path` on `request` and `body`, without a
+  // socket (for fuzzing the adapters in-process). False when no handler has that path.
+  bool CallPostHandler(const std::string& path, const httplib::Request& request,
+                       const std::string& body, httplib::Response& response) const;
+
  private:
   HttpServerOptions options_;
   Metrics* metrics_;
   httplib::Server server_;
+  std::map<std::string, PostHandler> post_handlers_;
   int port_ = 0;
 };
 

@@ -251,7 +251,8 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
     Json(response, CommandResponse(PlainReply(message, true)));
     return;
   }
-  const auto [workspace_id, token] = *workspace;
+  const std::string workspace_id = workspace->first;
+  const std::string token = workspace->second;
   std::string text = field("text");
   std::string response_url = field("response_url");
   std::string user_name = field("user_name");
