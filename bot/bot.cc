@@ -1761,7 +1761,11 @@ Reply Session::Admin() {
 }  // namespace
 
 Bot::Bot(Store* store, const Clock* clock, BotLimits limits)
-    : store_(store), clock_(clock), limits_(limits) {}
+    : store_(store),
+      clock_(clock),
+      limits_(limits),
+      user_rate_(clock, limits.user_commands_per_minute),
+      workspace_rate_(clock, limits.workspace_commands_per_minute) {}
 
 Result<Workspace> Bot::EnsureWorkspace(const std::string& workspace_id, const std::string& platform,
                                        const std::string& name) {
@@ -1828,7 +1832,29 @@ Result<Workspace> Bot::PrepareActor(const Actor& actor, Reply* refusal) {
   return workspace;
 }
 
+std::optional<Reply> Bot::SlowDown(const Actor& actor) {
+  if (auto wait = workspace_rate_.Take(actor.workspace_id)) {
+    return Refusal("Slow down: this workspace is sending okrbot more than " +
+                       std::to_string(workspace_rate_.per_minute()) +
+                       " commands a minute. Try again in " + std::to_string(wait->count()) +
+                       " s; nothing was changed.",
+                   nullptr);
+  }
+  if (auto wait = user_rate_.Take(actor.workspace_id + '\n' + actor.user_id)) {
+    return Refusal("Slow down: you have sent more than " + std::to_string(user_rate_.per_minute()) +
+                       " commands in a minute. Try again in " + std::to_string(wait->count()) +
+                       " s; nothing was changed.",
+                   nullptr);
+  }
+  return std::nullopt;
+}
+
 Reply Bot::Handle(const Actor& actor, const std::string& text) {
+  if (auto refusal = SlowDown(actor)) return *refusal;
+  return RunCommand(actor, text);
+}
+
+Reply Bot::RunCommand(const Actor& actor, const std::string& text) {
   if (text.size() > 8192) return Refusal("That command is too long (over 8 KB).", nullptr);
   if (!IsValidUtf8(text)) return Refusal("That command is not valid UTF-8 text.", nullptr);
   ParseOutcome parsed = ParseCommand(text);
@@ -1843,12 +1869,13 @@ Reply Bot::Handle(const Actor& actor, const std::string& text) {
 
 Reply Bot::PressCheckInButton(const Actor& actor, const std::string& action,
                               const std::string& kr_text) {
+  if (auto refusal = SlowDown(actor)) return *refusal;
   Ref ref;
   if (!ParseRef(kr_text, &ref) || ref.kind != RefKind::kKeyResult) {
     return Refusal("That button names no key result.", nullptr);
   }
   const std::string kr_ref = KeyResultRef(ref.number);
-  if (action == kActionCheckInSnooze) return Handle(actor, "snooze " + kr_ref + " 1w");
+  if (action == kActionCheckInSnooze) return RunCommand(actor, "snooze " + kr_ref + " 1w");
   if (action != kActionCheckInUpdate && action != kActionCheckInNoChange) {
     return Refusal("That button is not one I know; the message may be from an older okrbot.",
                    nullptr);
@@ -1868,7 +1895,7 @@ Reply Bot::PressCheckInButton(const Actor& actor, const std::string& action,
     return Refusal(kr_ref + " has no value yet: press Update to record the first one.", nullptr);
   }
   CheckInInput same{kr_ref, "", "", "no change", *kr->current};
-  return SubmitCheckIn(actor, same);
+  return RecordFormCheckIn(actor, same);
 }
 
 Reply Bot::Welcome() {
@@ -1884,6 +1911,11 @@ Reply Bot::Welcome() {
 }
 
 Reply Bot::SubmitCheckIn(const Actor& actor, const CheckInInput& input) {
+  if (auto refusal = SlowDown(actor)) return *refusal;
+  return RecordFormCheckIn(actor, input);
+}
+
+Reply Bot::RecordFormCheckIn(const Actor& actor, const CheckInInput& input) {
   Reply refusal;
   auto workspace = PrepareActor(actor, &refusal);
   if (!workspace.ok()) return refusal;

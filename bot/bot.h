@@ -8,14 +8,20 @@
 //   "not found" here.
 // - Permissions (SPEC §2): anyone in the workspace reads; a KR is updated by its owner, its
 //   objective's owner or a workspace admin (platform admin or the workspace's admin list).
-// Thread-safe when the Store and Clock are (the Bot keeps no mutable state of its own).
+// - Rate limits: each person may send `user_commands_per_minute` commands, button presses and
+//   form check-ins a minute, and each workspace `workspace_commands_per_minute`, with a
+//   minute's worth at once (RateLimiter, per process). Past that, the answer is a private
+//   "Slow down ... try again in N s" and nothing is read or changed.
+// Thread-safe when the Store and Clock are (the only mutable state is the rate limiters').
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "bot/checkin_form.h"
 #include "bot/clock.h"
+#include "bot/rate_limiter.h"
 #include "bot/reply.h"
 #include "bot/status.h"
 #include "storage/store.h"
@@ -38,6 +44,8 @@ struct BotLimits {
   size_t max_name_bytes = 80;
   int max_krs_per_objective = 25;
   int max_objectives_per_cycle = 500;
+  int user_commands_per_minute = 30;         // 0 = unlimited
+  int workspace_commands_per_minute = 3000;  // 0 = unlimited
 };
 
 class Bot {
@@ -73,10 +81,18 @@ class Bot {
   // Looks up the actor's workspace (refusing unknown or uninstalled ones) and refreshes the
   // person's platform details; on failure fills `refusal` with the answer to give.
   Result<Workspace> PrepareActor(const Actor& actor, Reply* refusal);
+  // The "slow down" answer when the actor or their workspace is over its rate; else nullopt
+  // (and one action is counted).
+  std::optional<Reply> SlowDown(const Actor& actor);
+  // Handle() and SubmitCheckIn() without the rate check (for presses that lead to them).
+  Reply RunCommand(const Actor& actor, const std::string& text);
+  Reply RecordFormCheckIn(const Actor& actor, const CheckInInput& input);
 
   Store* store_;
   const Clock* clock_;
   BotLimits limits_;
+  RateLimiter user_rate_;
+  RateLimiter workspace_rate_;
   std::function<void()> on_checkin_;
 };
 

@@ -232,3 +232,77 @@ TEST_F(BotTest, PlatformTimeZoneIsKeptOnlyWhenKnown) {
 
 }  // namespace
 }  // namespace okrbot
+
+namespace okrbot {
+namespace {
+
+TEST_F(BotTest, APersonOverTheCommandRateIsToldToSlowDownAndNothingChanges) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase MRR from 10 to 20\"");
+  for (int i = 0; i < 28; ++i) Say("slack:TA", "U1", "update KR1 " + std::to_string(11 + i % 5));
+  bool error = false;
+  std::string out = Say("slack:TA", "U1", "update KR1 19", &error);  // the 31st in a minute
+  EXPECT_TRUE(error);
+  EXPECT_NE(
+      out.find("Slow down: you have sent more than 30 commands in a minute. Try again in 2 s"),
+      std::string::npos)
+      << out;
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 0).value().size(), 28u);
+  // A button press and a form check-in count too, and are refused the same way.
+  Actor u1{"slack:TA", "U1", "U1", "", false};
+  EXPECT_TRUE(bot_->PressCheckInButton(u1, kActionCheckInNoChange, "KR1").is_error);
+  EXPECT_TRUE(bot_->SubmitCheckIn(u1, CheckInInput{"KR1", "", "", "", 19}).is_error);
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 0).value().size(), 28u);
+  // Someone else in the workspace is not affected.
+  EXPECT_FALSE(bot_->Handle({"slack:TA", "U2", "U2", "", true}, "update KR1 19").is_error);
+  // Two seconds later one more command is accepted.
+  clock_.Advance(std::chrono::seconds(2));
+  Say("slack:TA", "U1", "update KR1 20", &error);
+  EXPECT_FALSE(error);
+  Say("slack:TA", "U1", "list", &error);
+  EXPECT_TRUE(error);
+}
+
+TEST_F(BotTest, AButtonThatRecordsACheckInCountsOnce) {
+  Say("slack:TA", "U1", "objective add \"Grow\"");
+  Say("slack:TA", "U1", "kr add O1 \"Increase MRR from 10 to 20\"");
+  Say("slack:TA", "U1", "update KR1 12");
+  Actor u1{"slack:TA", "U1", "U1", "", false};
+  for (int i = 0; i < 27; ++i) {
+    ASSERT_FALSE(bot_->PressCheckInButton(u1, kActionCheckInNoChange, "KR1").is_error) << i;
+  }
+  EXPECT_TRUE(bot_->PressCheckInButton(u1, kActionCheckInNoChange, "KR1").is_error);
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 0).value().size(), 28u);
+}
+
+TEST_F(BotTest, AWorkspaceOverItsRateIsToldToSlowDownAndOthersAreNot) {
+  BotLimits limits;
+  limits.workspace_commands_per_minute = 50;
+  Bot bot(store_.get(), &clock_, limits);
+  for (int i = 0; i < 50; ++i) {
+    Actor someone{"slack:TA", "U" + std::to_string(i), "", "", false};
+    ASSERT_FALSE(bot.Handle(someone, "list").is_error) << i;
+  }
+  Reply refused = bot.Handle({"slack:TA", "U99", "", "", false}, "objective add \"Late\"");
+  EXPECT_TRUE(refused.is_error);
+  EXPECT_NE(
+      RenderPlainText(refused).find("Slow down: this workspace is sending okrbot more than 50 "
+                                    "commands a minute. Try again in 2 s"),
+      std::string::npos)
+      << RenderPlainText(refused);
+  EXPECT_EQ(Objectives("slack:TA"), 0u);
+  EXPECT_FALSE(bot.Handle({"slack:TB", "U1", "", "", false}, "list").is_error);
+}
+
+TEST_F(BotTest, RateLimitsOfZeroAreOff) {
+  BotLimits limits;
+  limits.user_commands_per_minute = 0;
+  limits.workspace_commands_per_minute = 0;
+  Bot bot(store_.get(), &clock_, limits);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_FALSE(bot.Handle({"slack:TA", "U1", "", "", false}, "list").is_error) << i;
+  }
+}
+
+}  // namespace
+}  // namespace okrbot

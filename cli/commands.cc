@@ -302,7 +302,11 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   }
   if (cmd == "console") {
     SystemClock clock;
-    Bot bot(store->get(), &clock);
+    // The console is the operator at a terminal (or a script piped in), not the internet.
+    BotLimits limits;
+    limits.user_commands_per_minute = 0;
+    limits.workspace_commands_per_minute = 0;
+    Bot bot(store->get(), &clock, limits);
     ConsoleOptions options;
     if (args.options.count("--workspace")) options.workspace_id = args.options["--workspace"];
     if (args.options.count("--user")) {

@@ -56,6 +56,8 @@ const std::vector<std::string>& KnownConfigVariables() {
       "OKRBOT_JOB_LEASE",
       "OKRBOT_POSTS_PER_SECOND",
       "OKRBOT_POSTS_BURST",
+      "OKRBOT_USER_COMMANDS_PER_MINUTE",
+      "OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE",
       "OKRBOT_MAX_ATTEMPTS",
       "OKRBOT_HTTP_THREADS",
       "OKRBOT_DB_POOL",
@@ -190,6 +192,10 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   };
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_POSTS_BURST", 1, 1000, &c.posts_burst));
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MAX_ATTEMPTS", 1, 100, &c.max_attempts));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_USER_COMMANDS_PER_MINUTE", 0, 100000, &c.user_commands_per_minute));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE", 0, 10000000,
+                                      &c.workspace_commands_per_minute));
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_DB_POOL", 1, 64, &c.db_pool));
   OKRBOT_RETURN_IF_ERROR(
       whole_number("OKRBOT_SCHEDULER_INTERVAL", 1, 3600, &c.scheduler_interval_seconds));

@@ -22,6 +22,8 @@ struct Config {
   bool scheduler = true;                        // OKRBOT_SCHEDULER on|off
   double posts_per_second = 1.0;                // OKRBOT_POSTS_PER_SECOND (per workspace)
   int posts_burst = 20;                         // OKRBOT_POSTS_BURST
+  int user_commands_per_minute = 30;            // OKRBOT_USER_COMMANDS_PER_MINUTE (0 = off)
+  int workspace_commands_per_minute = 3000;     // OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE
   int max_attempts = 8;                         // OKRBOT_MAX_ATTEMPTS before a post is dead
   int http_threads = 32;                        // OKRBOT_HTTP_THREADS
   int db_pool = 8;                              // OKRBOT_DB_POOL (PostgreSQL connections)

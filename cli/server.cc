@@ -32,6 +32,13 @@ DispatcherOptions DispatcherOptionsFrom(const Config& config) {
 }
 
 // Retry jitter; randomness is injected into the Dispatcher so tests can fix it.
+BotLimits LimitsOf(const Config& config) {
+  BotLimits limits;
+  limits.user_commands_per_minute = config.user_commands_per_minute;
+  limits.workspace_commands_per_minute = config.workspace_commands_per_minute;
+  return limits;
+}
+
 double RandomUnit() {
   thread_local std::mt19937 generator(std::random_device{}());
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
@@ -43,7 +50,7 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
     : config_(config),
       store_(store),
       clock_(clock),
-      bot_(store, clock),
+      bot_(store, clock, LimitsOf(config)),
       http_(ServerOptions(config), &metrics_),
       planner_(store),
       dispatcher_(store, clock, DispatcherOptionsFrom(config), RandomUnit, &metrics_),
