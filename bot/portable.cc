@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <set>
 
 #include "bot/metric.h"
@@ -24,6 +25,41 @@ Seconds FromEpoch(long long s) { return Seconds(std::chrono::seconds(s)); }
 std::optional<double> ReadOptionalNumber(const json& j, const char* key) {
   if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
   return j.at(key).get<double>();
+}
+
+// Reads a whole-number field (or `fallback` when it is absent); throws, caught at the import
+// boundary, when it is not a whole number that fits: nlohmann converts a float such as 1e300 to
+// an integer with undefined behaviour (found by fuzzing).
+int64_t ReadInteger(const json& j, const char* key,
+                    std::optional<int64_t> fallback = std::nullopt) {
+  if (!j.contains(key)) {
+    if (fallback) return *fallback;
+    throw std::invalid_argument(std::string("missing ") + key);
+  }
+  const json& value = j.at(key);
+  if (!value.is_number_integer() ||
+      (value.is_number_unsigned() &&
+       value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
+    throw std::invalid_argument(std::string(key) + " must be a whole number");
+  }
+  return value.get<int64_t>();
+}
+
+int ReadSmallInteger(const json& j, const char* key, std::optional<int> fallback = std::nullopt) {
+  int64_t value = ReadInteger(j, key, fallback);
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+    throw std::invalid_argument(std::string(key) + " is out of range");
+  }
+  return static_cast<int>(value);
+}
+
+// Reads a time in seconds since 1970 (or `fallback`), refusing ones outside years 1970–9999.
+Seconds ReadTime(const json& j, const char* key, std::optional<int64_t> fallback = std::nullopt) {
+  int64_t value = ReadInteger(j, key, fallback);
+  if (value < 0 || value > 253402300799) {
+    throw std::invalid_argument(std::string(key) + " is not a time between 1970 and 9999");
+  }
+  return FromEpoch(value);
 }
 
 // Parses "YYYY-MM-DD" or throws (caught at the import boundary).
@@ -242,9 +278,9 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
   if (!doc.is_object() || doc.value("format", "") != "okrbot-export") {
     throw std::invalid_argument("this is not an okrbot export (\"format\": \"okrbot-export\")");
   }
-  if (doc.at("version").get<int>() != kFormatVersion) {
+  if (ReadSmallInteger(doc, "version") != kFormatVersion) {
     throw std::invalid_argument("unsupported export version " +
-                                std::to_string(doc.at("version").get<int>()));
+                                std::to_string(ReadSmallInteger(doc, "version")));
   }
   std::vector<ParsedWorkspace> out;
   std::set<std::string> seen_workspaces;
@@ -258,7 +294,7 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
     }
     ws.platform = jw.value("platform", "console");
     ws.name = jw.value("name", "");
-    ws.fiscal_year_start_month = jw.value("fiscal_year_start_month", 1);
+    ws.fiscal_year_start_month = ReadSmallInteger(jw, "fiscal_year_start_month", 1);
     if (ws.fiscal_year_start_month < 1 || ws.fiscal_year_start_month > 12) {
       throw std::invalid_argument("fiscal_year_start_month must be 1..12");
     }
@@ -268,7 +304,7 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
     }
     ws.default_tz = jw.value("default_tz", "UTC");
     ws.installed = jw.value("installed", true);
-    ws.created_at = FromEpoch(jw.value("created_at", 0LL));
+    ws.created_at = ReadTime(jw, "created_at", 0);
     for (const auto& ju : jw.value("users", json::array())) {
       User u;
       u.workspace_id = ws.id;
@@ -283,7 +319,7 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
     for (const auto& jo : jw.value("objectives", json::array())) {
       Objective o;
       o.workspace_id = ws.id;
-      o.number = jo.at("number").get<int64_t>();
+      o.number = ReadInteger(jo, "number");
       if (o.number <= 0 || !objective_numbers.insert(o.number).second) {
         throw std::invalid_argument("objective number " + std::to_string(o.number) +
                                     " is invalid or repeated");
@@ -298,7 +334,7 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
       o.parent = jo.value("parent", int64_t{0});
       o.archived = jo.value("archived", false);
       o.created_by = jo.value("created_by", "");
-      o.created_at = FromEpoch(jo.value("created_at", 0LL));
+      o.created_at = ReadTime(jo, "created_at", 0);
       p.objectives.push_back(std::move(o));
     }
     for (const auto& o : p.objectives) {
@@ -326,8 +362,8 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
     for (const auto& jk : jw.value("key_results", json::array())) {
       KeyResult kr;
       kr.workspace_id = ws.id;
-      kr.number = jk.at("number").get<int64_t>();
-      kr.objective = jk.at("objective").get<int64_t>();
+      kr.number = ReadInteger(jk, "number");
+      kr.objective = ReadInteger(jk, "objective");
       if (kr.number <= 0 || !kr_numbers.insert(kr.number).second) {
         throw std::invalid_argument("key result number " + std::to_string(kr.number) +
                                     " is invalid or repeated");
@@ -352,30 +388,30 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
       kr.quality_kept = jk.value("quality_kept", false);
       kr.snoozed_until = ReadOptionalDate(jk, "snoozed_until");
       kr.created_by = jk.value("created_by", "");
-      kr.created_at = FromEpoch(jk.value("created_at", 0LL));
+      kr.created_at = ReadTime(jk, "created_at", 0);
       p.key_results.push_back(std::move(kr));
     }
     for (const auto& jc : jw.value("checkins", json::array())) {
       CheckIn c;
       c.workspace_id = ws.id;
-      c.kr = jc.at("kr").get<int64_t>();
+      c.kr = ReadInteger(jc, "kr");
       if (kr_numbers.count(c.kr) == 0) {
         throw std::invalid_argument("a check-in belongs to a missing " + KeyResultRef(c.kr));
       }
       c.value = jc.at("value").get<double>();
       if (jc.contains("confidence") && !jc.at("confidence").is_null()) {
-        c.confidence = jc.at("confidence").get<int>();
+        c.confidence = ReadSmallInteger(jc, "confidence");
       }
       c.note = jc.value("note", "");
       c.author = jc.value("author", "");
-      c.at = FromEpoch(jc.at("at").get<long long>());
+      c.at = ReadTime(jc, "at");
       p.checkins.push_back(std::move(c));
     }
     for (const auto& ji : jw.value("initiatives", json::array())) {
       Initiative i;
       i.workspace_id = ws.id;
-      i.number = ji.at("number").get<int64_t>();
-      i.kr = ji.at("kr").get<int64_t>();
+      i.number = ReadInteger(ji, "number");
+      i.kr = ReadInteger(ji, "kr");
       if (kr_numbers.count(i.kr) == 0) {
         throw std::invalid_argument(InitiativeRef(i.number) + " belongs to a missing " +
                                     KeyResultRef(i.kr));
@@ -383,14 +419,13 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
       i.text = ji.at("text").get<std::string>();
       i.done = ji.value("done", false);
       i.created_by = ji.value("created_by", "");
-      i.created_at = FromEpoch(ji.value("created_at", 0LL));
+      i.created_at = ReadTime(ji, "created_at", 0);
       p.initiatives.push_back(std::move(i));
     }
     for (const auto& je : jw.value("edits", json::array())) {
       p.edits.push_back({ws.id, je.at("entity").get<std::string>(),
                          je.at("field").get<std::string>(), je.value("old", ""),
-                         je.value("new", ""), je.value("author", ""),
-                         FromEpoch(je.value("at", 0LL))});
+                         je.value("new", ""), je.value("author", ""), ReadTime(je, "at", 0)});
     }
     for (const auto& jr : jw.value("reminders", json::array())) {
       Reminder r;
@@ -401,8 +436,8 @@ std::vector<ParsedWorkspace> ParseDocument(const json& doc) {
       }
       r.team = jr.value("team", "");
       r.channel = jr.value("channel", "");
-      r.weekday = jr.value("weekday", 1);
-      r.minute_of_day = jr.value("minute_of_day", 600);
+      r.weekday = ReadSmallInteger(jr, "weekday", 1);
+      r.minute_of_day = ReadSmallInteger(jr, "minute_of_day", 600);
       if (r.weekday < 0 || r.weekday > 6 || r.minute_of_day < 0 || r.minute_of_day >= 1440) {
         throw std::invalid_argument("a reminder has an invalid day or time");
       }

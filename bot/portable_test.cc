@@ -74,7 +74,15 @@ TEST_F(PortableTest, BadFilesAreRefusedBeforeAnyWrite) {
        R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","objectives":[{"number":1}]}]})",
        R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","objectives":[{"number":1,"title":"t","cycle":"2026-Q4"}],"key_results":[{"number":1,"objective":2,"text":"x"}]}]})",
        R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","objectives":[{"number":1,"title":"t","cycle":"2026-Q4","parent":2},{"number":2,"title":"u","cycle":"2026-Q4","parent":1}]}]})",
-       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","users":[{"id":"u","away_until":"soon"}]}]})"}) {
+       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","users":[{"id":"u","away_until":"soon"}]}]})",
+       // Numbers that are not whole, or do not fit (found by fuzzing: 1e300 as an id was
+       // converted with undefined behaviour), and times outside 1970-9999.
+       R"({"format":"okrbot-export","version":1e300})",
+       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","objectives":[{"number":1e300,"title":"t","cycle":"2026-Q4"}]}]})",
+       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","objectives":[{"number":1.5,"title":"t","cycle":"2026-Q4"}]}]})",
+       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","objectives":[{"number":18446744073709551615,"title":"t","cycle":"2026-Q4"}]}]})",
+       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","created_at":-5}]})",
+       R"({"format":"okrbot-export","version":1,"workspaces":[{"id":"w","fiscal_year_start_month":4294967297}]})"}) {
     auto r = ImportJson(target.get(), bad);
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;

@@ -39,8 +39,20 @@ class RequestScope {
 
 }  // namespace
 
+namespace {
+
+ConnectionLimits LimitsOf(const HttpServerOptions& options) {
+  ConnectionLimits limits;
+  limits.request_deadline = std::chrono::seconds(options.read_timeout_seconds);
+  limits.keep_alive_idle = std::chrono::seconds(options.keep_alive_timeout_seconds);
+  limits.write_timeout = std::chrono::seconds(options.write_timeout_seconds);
+  return limits;
+}
+
+}  // namespace
+
 HttpServer::HttpServer(HttpServerOptions options, Metrics* metrics)
-    : options_(std::move(options)), metrics_(metrics) {
+    : options_(std::move(options)), metrics_(metrics), server_(LimitsOf(options_)) {
   server_.set_tcp_nodelay(true);
   const int threads = options_.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -64,12 +76,13 @@ void HttpServer::Post(const std::string& path, PostHandler handler) {
       if (declared > limit) {
         response.status = 413;
         response.set_content("request body too large\n", "text/plain");
+        CloseConnectionAfterThisAnswer();  // the body was not read
         return;
       }
     }
     std::string body;
     bool too_large = false;
-    reader([&](const char* data, size_t length) {
+    const bool complete = reader([&](const char* data, size_t length) {
       if (body.size() + length > limit) {
         too_large = true;
         return false;
@@ -80,6 +93,13 @@ void HttpServer::Post(const std::string& path, PostHandler handler) {
     if (too_large) {
       response.status = 413;
       response.set_content("request body too large\n", "text/plain");
+      CloseConnectionAfterThisAnswer();
+      return;
+    }
+    if (!complete) {  // cut short, timed out or badly chunked: never run a handler on a part
+      response.status = 400;
+      response.set_content("bad request: incomplete or malformed body\n", "text/plain");
+      CloseConnectionAfterThisAnswer();
       return;
     }
     handler(request, body, response);

@@ -1,11 +1,13 @@
 // The HTTP server every adapter registers its routes on (cpp-httplib underneath).
 //
 // Contract:
-// - TCP_NODELAY on; a fixed worker pool (`threads`); read, write and keep-alive timeouts so idle
-//   or slow clients cannot hold a worker for long.
+// - TCP_NODELAY on; a fixed worker pool (`threads`); a deadline for each whole request, and
+//   write and keep-alive timeouts, so idle or slow clients cannot hold a worker for long; framing
+//   that could be read two ways is refused with 400 (GuardedServer).
 // - POST routes get the raw body, read through a ContentReader (Debian's cpp-httplib refuses
 //   form bodies over 8 KiB otherwise) and capped at `body_limit`: a larger body is answered 413
-//   before the handler runs.
+//   before the handler runs; a body that is cut short, arrives too slowly or is badly chunked
+//   is answered 400 and the handler does not run.
 // - Every answer is counted in Metrics (route, status, latency) and access-logged without
 //   bodies or secrets.
 // - Stop() stops accepting, lets in-flight requests finish, and makes Run() return.
@@ -18,6 +20,7 @@
 #include <map>
 #include <string>
 
+#include "adapters/common/guarded_server.h"
 #include "adapters/common/metrics.h"
 
 namespace okrbot {
@@ -27,7 +30,7 @@ struct HttpServerOptions {
   int port = 3000;  // 0 = any free port (see port())
   int threads = 32;
   size_t body_limit = 1 << 20;
-  int read_timeout_seconds = 5;
+  int read_timeout_seconds = 5;  // a whole request must arrive within this (GuardedServer)
   int write_timeout_seconds = 5;
   int keep_alive_timeout_seconds = 5;
 };
@@ -65,7 +68,7 @@ class HttpServer {
  private:
   HttpServerOptions options_;
   Metrics* metrics_;
-  httplib::Server server_;
+  GuardedServer server_;
   std::map<std::string, PostHandler> post_handlers_;
   int port_ = 0;
 };

@@ -1,0 +1,50 @@
+// GuardedServer: cpp-httplib's Server with connection handling okrbot controls, so that slow or
+// malicious clients cannot hold a worker for long or smuggle requests past the routing.
+//
+// Contract (each connection is served by one worker thread, as in cpp-httplib):
+// - Between requests a keep-alive connection may stay idle for `keep_alive_idle`; then it is
+//   closed.
+// - Once the first byte of a request has arrived, the whole request (line, headers and body)
+//   must arrive within `request_deadline`; a client that trickles bytes (one a second,
+//   slow-loris) is cut off then, whatever the per-read timeouts, and gets no answer.
+// - Writing an answer may take `write_timeout` per write.
+// - Framing that could be read two ways is refused with 400 before any handler runs: both
+//   Content-Length and Transfer-Encoding, several Content-Length values, a Content-Length that
+//   is not a plain decimal number, or a Transfer-Encoding other than "chunked". The connection
+//   is closed after such an answer. A chunked body is checked byte by byte as it is read
+//   (cpp-httplib alone accepts some malformed ones); a malformed one fails the read, and the
+//   handler layer answers 400 and closes the connection (CloseConnectionAfterThisAnswer).
+//   Chunked bodies with trailer fields are refused too (cpp-httplib 0.11.4 cannot read them).
+// Thread-safety: as httplib::Server; the settings are fixed at construction.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstddef>
+
+namespace okrbot {
+
+struct ConnectionLimits {
+  std::chrono::milliseconds request_deadline{10000};
+  std::chrono::milliseconds keep_alive_idle{5000};
+  std::chrono::milliseconds write_timeout{5000};
+  size_t keep_alive_max_requests = 10000;
+};
+
+// Called by a handler on a GuardedServer worker thread: close the connection once this answer
+// is written (e.g. when the body was not read to its end, so what follows cannot be trusted to
+// be the next request). cpp-httplib would otherwise keep the connection alive.
+void CloseConnectionAfterThisAnswer();
+
+class GuardedServer : public httplib::Server {
+ public:
+  explicit GuardedServer(ConnectionLimits limits);
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+
+  const ConnectionLimits limits_;
+};
+
+}  // namespace okrbot
