@@ -7,11 +7,13 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <utility>
 
 namespace okrbot {
@@ -97,6 +99,21 @@ SecretBox::SecretBox(const std::array<unsigned char, kKeySize>& key, NonceSource
     : key_(key), nonce_source_(std::move(nonce_source)) {}
 
 SecretBox::~SecretBox() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+std::string SecretBox::WeakKeyReason(const std::string& hex) {
+  std::string lower;
+  for (char c : hex)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::set<char> distinct(lower.begin(), lower.end());
+  if (distinct.size() < 10) return "it uses fewer than 10 different hex digits";
+  for (size_t period = 1; period <= 32 && period < lower.size(); ++period) {
+    bool repeats = true;
+    for (size_t i = period; i < lower.size() && repeats; ++i)
+      repeats = lower[i] == lower[i - period];
+    if (repeats) return "it repeats a pattern of " + std::to_string(period) + " characters";
+  }
+  return "";
+}
 
 bool SecretBox::LooksSealed(std::string_view text) {
   return text.substr(0, kPrefix.size()) == kPrefix;

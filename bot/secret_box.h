@@ -44,6 +44,12 @@ class SecretBox {
   std::string Seal(std::string_view plaintext) const;
   Result<std::string> Open(std::string_view sealed) const;
 
+  // Why a well-formed hex key is too predictable to protect tokens ("" when it is not): fewer
+  // than 10 distinct hex digits, or a pattern that repeats every 32 characters or fewer (all
+  // zeros, "0123456789abcdef" twice, ...). A key from `openssl rand -hex 32` passes with
+  // near certainty. Never echoes the key.
+  static std::string WeakKeyReason(const std::string& hex);
+
   // True if `text` has the "v1:" prefix, i.e. was (or claims to be) written by Seal. Lets a
   // migration tell sealed tokens from legacy plaintext ones.
   static bool LooksSealed(std::string_view text);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <cctype>
 #include <set>
 #include <string>
@@ -205,6 +207,33 @@ TEST(SecretBoxTest, SealsAndOpensConcurrently) {
   }
   for (auto& thread : threads) thread.join();
   for (int t = 0; t < 8; ++t) EXPECT_EQ(failures[t], 0) << t;
+}
+
+}  // namespace
+}  // namespace okrbot
+
+namespace okrbot {
+namespace {
+
+TEST(SecretBoxWeakKeyTest, PatternsAreWeakAndRandomKeysAreNot) {
+  EXPECT_NE(SecretBox::WeakKeyReason(std::string(64, '0')), "");
+  EXPECT_NE(SecretBox::WeakKeyReason(std::string(32, 'a') + std::string(32, 'b')), "");
+  EXPECT_NE(
+      SecretBox::WeakKeyReason("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+      "");
+  EXPECT_NE(
+      SecretBox::WeakKeyReason("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+      "");  // case does not hide a pattern
+  EXPECT_NE(
+      SecretBox::WeakKeyReason("1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"),
+      "");  // 32 characters, twice
+  std::mt19937_64 random(20261124);
+  const char* digits = "0123456789abcdef";
+  for (int i = 0; i < 10000; ++i) {
+    std::string key;
+    for (int c = 0; c < 64; ++c) key.push_back(digits[random() % 16]);
+    ASSERT_EQ(SecretBox::WeakKeyReason(key), "") << key;
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "adapters/console/console_adapter.h"
 #include "bot/bot.h"
 #include "bot/portable.h"
+#include "bot/secret_box.h"
 #include "bot/version.h"
 #include "cli/config.h"
 #include "cli/file_clock.h"
@@ -44,6 +45,8 @@ const char kUsage[] =
     "  jobs retry ID|KEY            send a dead (or pending) post again now\n"
     "  migrate                      bring the database schema up to date\n"
     "  check-config                 validate the configuration and exit\n"
+    "  rotate-key --new-key-file FILE\n"
+    "                               re-encrypt stored bot tokens under a new OKRBOT_SECRET_KEY\n"
     "\n"
     "Options: --help, --version. Configuration comes from environment variables (see the\n"
     "README): OKRBOT_DB (default sqlite://./okrbot.db), OKRBOT_LISTEN (default 0.0.0.0:3000), ...\n"
@@ -58,7 +61,7 @@ struct Args {
 bool TakesValue(const std::string& flag) {
   return flag == "--config" || flag == "--db" || flag == "--listen" || flag == "--user" ||
          flag == "--workspace" || flag == "--format" || flag == "--tz" || flag == "--now" ||
-         flag == "--state";
+         flag == "--state" || flag == "--new-key-file";
 }
 
 bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
@@ -110,6 +113,76 @@ Result<std::unique_ptr<Store>> OpenMigratedStore(const Config& config) {
   return std::move(*store);
 }
 
+// Re-seals every stored bot token under the key in --new-key-file. Safe to run again after an
+// interruption: tokens the new key already opens are left alone. Keys and tokens are never
+// printed.
+int RotateKey(const Config& config, Store* store, Args& args, std::ostream& out,
+              std::ostream& err) {
+  if (config.secret_key.empty()) {
+    err << "okrbot: rotate-key needs the current key in OKRBOT_SECRET_KEY\n";
+    return kExitUsage;
+  }
+  if (!args.options.count("--new-key-file") || args.options["--new-key-file"].empty()) {
+    err << "okrbot: rotate-key needs --new-key-file FILE (the new key, 64 hex characters; a "
+           "file keeps it out of the process list)\n";
+    return kExitUsage;
+  }
+  std::ifstream file(args.options["--new-key-file"]);
+  std::string new_hex;
+  if (!file || !(file >> new_hex)) {
+    err << "okrbot: cannot read the new key from " << args.options["--new-key-file"] << "\n";
+    return kExitUsage;
+  }
+  auto current = SecretBox::FromHexKey(config.secret_key);
+  auto next = SecretBox::FromHexKey(new_hex);
+  if (!current.ok() || !next.ok()) {
+    err << "okrbot: " << (current.ok() ? next : current).status().message() << "\n";
+    return kExitUsage;
+  }
+  if (std::string weak = SecretBox::WeakKeyReason(new_hex); !weak.empty()) {
+    err << "okrbot: the new key is too predictable (" << weak
+        << "): generate one with `openssl rand -hex 32`\n";
+    return kExitUsage;
+  }
+  if (new_hex == config.secret_key) {
+    err << "okrbot: the new key is the current key\n";
+    return kExitUsage;
+  }
+  auto workspaces = store->ListWorkspaces();
+  if (!workspaces.ok()) {
+    err << "okrbot: " << workspaces.status().message() << "\n";
+    return kExitFailure;
+  }
+  int rotated = 0, already = 0, failed = 0;
+  for (const Workspace& workspace : *workspaces) {
+    auto installation = store->GetInstallation(workspace.id);
+    if (!installation.ok() || installation->bot_token_sealed.empty()) continue;
+    if (next->Open(installation->bot_token_sealed).ok()) {
+      ++already;
+      continue;
+    }
+    auto token = current->Open(installation->bot_token_sealed);
+    if (!token.ok()) {
+      err << "okrbot: the token of " << workspace.id << " opens with neither key; left as it is\n";
+      ++failed;
+      continue;
+    }
+    Installation updated = *installation;
+    updated.bot_token_sealed = next->Seal(*token);
+    if (Status saved = store->UpsertInstallation(updated); !saved.ok()) {
+      err << "okrbot: cannot save the token of " << workspace.id << ": " << saved.message() << "\n";
+      ++failed;
+      continue;
+    }
+    ++rotated;
+  }
+  out << "rotated " << rotated << " token(s); " << already << " already under the new key; "
+      << failed << " failed\n";
+  if (failed > 0) return kExitFailure;
+  out << "now set OKRBOT_SECRET_KEY to the new key on every replica and restart them\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -144,10 +217,15 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   const std::string& cmd = args.command;
   // The options each command takes (besides the global --config and --db).
   static const std::map<std::string, std::vector<const char*>> kCommandOptions = {
-      {"serve", {"--listen"}}, {"console", {"--user", "--workspace", "--admin", "--tz"}},
-      {"import", {}},          {"migrate", {}},
-      {"check-config", {}},    {"export", {"--format", "--workspace"}},
-      {"run-due", {"--now"}},  {"jobs", {"--state", "--workspace"}},
+      {"serve", {"--listen"}},
+      {"console", {"--user", "--workspace", "--admin", "--tz"}},
+      {"import", {}},
+      {"migrate", {}},
+      {"check-config", {}},
+      {"export", {"--format", "--workspace"}},
+      {"run-due", {"--now"}},
+      {"jobs", {"--state", "--workspace"}},
+      {"rotate-key", {"--new-key-file"}},
   };
   auto command_options = kCommandOptions.find(cmd);
   if (command_options == kCommandOptions.end()) {
@@ -211,6 +289,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     return kExitOk;
   }
   if (cmd == "serve") return RunServe(config, store->get(), out, err);
+  if (cmd == "rotate-key") return RotateKey(config, store->get(), args, out, err);
   if (cmd == "jobs") {
     if (jobs_retry) {
       const std::string& wanted = args.positional[1];

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/secret_box.h"
+
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -259,6 +261,10 @@ Status ValidateConfig(const Config& c) {
       return Status::InvalidArgument(
           "OKRBOT_SECRET_KEY must be 64 hex characters (32 random bytes): "
           "generate one with `openssl rand -hex 32`.");
+    }
+    if (std::string weak = SecretBox::WeakKeyReason(c.secret_key); c.production && !weak.empty()) {
+      return Status::InvalidArgument("OKRBOT_SECRET_KEY is too predictable for production (" +
+                                     weak + "): generate one with `openssl rand -hex 32`.");
     }
   } else if (c.production) {
     return Status::InvalidArgument(

@@ -9,10 +9,15 @@
 #include <chrono>
 #include <thread>
 
+#include "bot/secret_box.h"
+#include "storage/open_store.h"
 #include "tests/test_util.h"
 
 namespace okrbot::testing {
 namespace {
+
+// A key as `openssl rand -hex 32` makes it (production refuses predictable ones).
+constexpr char kStrongKey[] = "5d2a9f7c1e8b3d6a0f4c7e9b2a5d8f1c3e6b9a0d2f5c8e1b4a7d0f3c6e9b2a5d";
 
 class CliTest : public ::testing::Test {
  protected:
@@ -83,7 +88,7 @@ TEST_F(CliTest, CheckConfigNamesTheProblem) {
   EXPECT_NE(local.out.find("TEAMS_AUTH=off"), std::string::npos) << local.out;
   auto unsafe = Okrbot(
       {"check-config"}, "",
-      {"TEAMS_AUTH=off", "OKRBOT_ENV=production", "OKRBOT_SECRET_KEY=" + std::string(64, 'a')});
+      {"TEAMS_AUTH=off", "OKRBOT_ENV=production", "OKRBOT_SECRET_KEY=" + std::string(kStrongKey)});
   EXPECT_EQ(unsafe.exit_code, 2);
   EXPECT_NE(unsafe.err.find("local development only"), std::string::npos) << unsafe.err;
 }
@@ -100,7 +105,7 @@ TEST_F(CliTest, ReplicaSettingsAreCheckedAndTheFakeClockIsRefusedInProduction) {
   EXPECT_EQ(fine.exit_code, 0) << fine.err;
   auto fake_clock = Okrbot({"check-config"}, "",
                            {"OKRBOT_FAKE_CLOCK_FILE=/tmp/now", "OKRBOT_ENV=production",
-                            "OKRBOT_SECRET_KEY=" + std::string(64, 'a')});
+                            "OKRBOT_SECRET_KEY=" + std::string(kStrongKey)});
   EXPECT_EQ(fake_clock.exit_code, 2);
   EXPECT_NE(fake_clock.err.find("tests only"), std::string::npos) << fake_clock.err;
 }
@@ -208,6 +213,106 @@ TEST_F(CliTest, ServeAnswersHealthAndStopsOnSigterm) {
   }
   EXPECT_NE(out.find("listening on 127.0.0.1:" + std::to_string(port)), std::string::npos) << out;
   EXPECT_NE(out.find("slack: not configured"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace okrbot::testing
+
+namespace okrbot::testing {
+namespace {
+
+constexpr char kOldKey[] = "8f3a1c9e2b7d4f6a0c5e8b1d3f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a";
+constexpr char kNewKey[] = "1b9e7c5a3f0d2e4c6a8b0f1d3c5e7a9b2d4f6e8c0a1b3d5f7e9c2a4b6d8f0e1c";
+
+TEST_F(CliTest, RotateKeyReSealsEveryTokenAndCanBeRunAgain) {
+  {
+    auto store = OpenStore(Db());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Migrate().ok());
+    auto old_box = SecretBox::FromHexKey(kOldKey);
+    ASSERT_TRUE(old_box.ok());
+    for (const char* team : {"T1", "T2"}) {
+      Workspace workspace;
+      workspace.id = std::string("slack:") + team;
+      workspace.platform = "slack";
+      workspace.name = team;
+      ASSERT_TRUE((*store)->UpsertWorkspace(workspace).ok());
+      Installation installation;
+      installation.workspace_id = workspace.id;
+      installation.platform = "slack";
+      installation.team_id = team;
+      installation.bot_token_sealed = old_box->Seal(std::string("xoxb-token-of-") + team);
+      ASSERT_TRUE((*store)->UpsertInstallation(installation).ok());
+    }
+  }
+  const std::string key_file = dir_.File("new.key");
+  WriteFile(key_file, std::string(kNewKey) + "\n");
+  const std::string old_env = std::string("OKRBOT_SECRET_KEY=") + kOldKey;
+
+  auto rotated = Okrbot({"rotate-key", "--new-key-file", key_file}, "", {old_env});
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_NE(rotated.out.find("rotated 2 token(s); 0 already under the new key; 0 failed"),
+            std::string::npos)
+      << rotated.out;
+  for (const std::string& text : {rotated.out, rotated.err}) {
+    EXPECT_EQ(text.find(kNewKey), std::string::npos);
+    EXPECT_EQ(text.find(kOldKey), std::string::npos);
+    EXPECT_EQ(text.find("xoxb-token"), std::string::npos);
+  }
+  {
+    auto store = OpenStore(Db());
+    ASSERT_TRUE(store.ok());
+    auto new_box = SecretBox::FromHexKey(kNewKey);
+    auto old_box = SecretBox::FromHexKey(kOldKey);
+    auto installation = (*store)->GetInstallation("slack:T2");
+    ASSERT_TRUE(installation.ok());
+    EXPECT_EQ(new_box->Open(installation->bot_token_sealed).value(), "xoxb-token-of-T2");
+    EXPECT_FALSE(old_box->Open(installation->bot_token_sealed).ok());
+  }
+  // Running it again (say after an interruption) finds nothing left to do.
+  auto again = Okrbot({"rotate-key", "--new-key-file", key_file}, "", {old_env});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("rotated 0 token(s); 2 already under the new key"), std::string::npos)
+      << again.out;
+  // A wrong current key opens nothing: every token is left as it is, and the exit code says so.
+  const std::string other_file = dir_.File("other.key");
+  WriteFile(other_file, std::string(kOldKey) + "\n");
+  auto wrong = Okrbot({"rotate-key", "--new-key-file", other_file}, "",
+                      {"OKRBOT_SECRET_KEY="
+                       "2c4e6a8b0d1f3e5c7a9b1d3f5e7c9a0b2d4f6e8a1c3b5d7f9e0a2c4b6d8f1e3a"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("opens with neither key"), std::string::npos) << wrong.err;
+}
+
+TEST_F(CliTest, RotateKeyRefusesMissingOrWeakKeys) {
+  const std::string old_env = std::string("OKRBOT_SECRET_KEY=") + kOldKey;
+  auto no_file = Okrbot({"rotate-key"}, "", {old_env});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_NE(no_file.err.find("--new-key-file"), std::string::npos);
+  const std::string weak_file = dir_.File("weak.key");
+  WriteFile(weak_file, std::string(64, '0'));
+  auto weak = Okrbot({"rotate-key", "--new-key-file", weak_file}, "", {old_env});
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.err.find("too predictable"), std::string::npos) << weak.err;
+  auto no_current = Okrbot({"rotate-key", "--new-key-file", weak_file});
+  EXPECT_EQ(no_current.exit_code, 2);
+  EXPECT_NE(no_current.err.find("needs the current key"), std::string::npos);
+}
+
+TEST_F(CliTest, ProductionRefusesPredictableKeys) {
+  for (const std::string& weak :
+       {std::string(64, 'a'),
+        std::string("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        std::string("deadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef")}) {
+    auto refused =
+        Okrbot({"check-config"}, "", {"OKRBOT_ENV=production", "OKRBOT_SECRET_KEY=" + weak});
+    EXPECT_EQ(refused.exit_code, 2) << weak;
+    EXPECT_NE(refused.err.find("too predictable for production"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.err.find(weak), std::string::npos);  // never echoed
+  }
+  auto strong = Okrbot({"check-config"}, "",
+                       {"OKRBOT_ENV=production", std::string("OKRBOT_SECRET_KEY=") + kOldKey});
+  EXPECT_EQ(strong.err.find("too predictable"), std::string::npos) << strong.err;
 }
 
 }  // namespace
