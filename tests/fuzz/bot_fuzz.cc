@@ -21,7 +21,10 @@ struct World {
     auto opened = okrbot::OpenStore("sqlite://:memory:");
     if (!opened.ok() || !(*opened)->Migrate().ok()) std::abort();
     store = std::move(*opened);
-    bot = std::make_unique<okrbot::Bot>(store.get(), &clock);
+    okrbot::BotLimits limits;  // unlimited: rate-limited inputs would reach nothing else
+    limits.user_commands_per_minute = 0;
+    limits.workspace_commands_per_minute = 0;
+    bot = std::make_unique<okrbot::Bot>(store.get(), &clock, limits);
     if (!bot->EnsureWorkspace("console:fuzz", "console", "Fuzz").ok()) std::abort();
     // Something to act on from the first input.
     okrbot::Actor admin{"console:fuzz", "alice", "Alice", "Europe/Berlin", true};

@@ -36,7 +36,10 @@ struct World {
     auto opened = okrbot::OpenStore("sqlite://:memory:");
     if (!opened.ok() || !(*opened)->Migrate().ok()) std::abort();
     store = std::move(*opened);
-    bot = std::make_unique<okrbot::Bot>(store.get(), &clock);
+    okrbot::BotLimits limits;  // unlimited: rate-limited inputs would reach nothing else
+    limits.user_commands_per_minute = 0;
+    limits.workspace_commands_per_minute = 0;
+    bot = std::make_unique<okrbot::Bot>(store.get(), &clock, limits);
     okrbot::SlackClientOptions client_options;
     client_options.api_base = "http://127.0.0.1:1/api";  // refused at once
     client_options.max_attempts = 1;

@@ -29,7 +29,10 @@ struct World {
     auto opened = okrbot::OpenStore("sqlite://:memory:");
     if (!opened.ok() || !(*opened)->Migrate().ok()) std::abort();
     store = std::move(*opened);
-    bot = std::make_unique<okrbot::Bot>(store.get(), &clock);
+    okrbot::BotLimits limits;  // unlimited: rate-limited inputs would reach nothing else
+    limits.user_commands_per_minute = 0;
+    limits.workspace_commands_per_minute = 0;
+    bot = std::make_unique<okrbot::Bot>(store.get(), &clock, limits);
     okrbot::teams::TeamsClientOptions client_options;
     client_options.connect_timeout = std::chrono::milliseconds(50);
     client_options.read_timeout = std::chrono::milliseconds(100);
