@@ -20,6 +20,7 @@
 #include "bot/clock.h"
 #include "scheduler/dispatcher.h"
 #include "storage/open_store.h"
+#include "tests/log_capture.h"
 #include "tests/mattermost_standin.h"
 
 namespace okrbot::testing {
@@ -41,6 +42,11 @@ constexpr char kAlice[] = "alice000000000000000000001";
 constexpr char kBob[] = "bob00000000000000000000001";
 constexpr char kChannel[] = "channel0000000000000000001";
 constexpr char kBotToken[] = "mm-bot-token-secret";
+const bool kMattermostSecretsForbidden = [] {
+  ForbidInLogs(kCommandToken);
+  ForbidInLogs(kBotToken);
+  return true;
+}();
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

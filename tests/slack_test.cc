@@ -13,6 +13,7 @@
 #include "adapters/slack/slack_signature.h"
 #include "cli/server.h"
 #include "storage/open_store.h"
+#include "tests/log_capture.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
 
@@ -74,6 +75,13 @@ std::vector<int> OpenIdleKeepAliveConnections(int port, int count) {
 
 constexpr char kSigningSecret[] = "test-signing-secret";
 constexpr char kSecretKey[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const bool kSlackSecretsForbidden = [] {
+  for (const char* secret :
+       {kSigningSecret, kSecretKey, "xoxb-single-token", "client-secret", "xoxb-T1-installed"}) {
+    ForbidInLogs(secret);
+  }
+  return true;
+}();
 
 class SlackTest : public ::testing::Test {
  protected:
@@ -86,7 +94,7 @@ class SlackTest : public ::testing::Test {
     ASSERT_TRUE(store_->Migrate().ok());
     Config config;
     config.listen = "127.0.0.1:0";
-    config.log_level = "error";
+    config.log_level = "trace";
     config.http_threads = 32;
     config.slack_signing_secret = kSigningSecret;
     config.slack_api_base = slack_.ApiBase();

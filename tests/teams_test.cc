@@ -27,6 +27,7 @@
 #include "scheduler/dispatcher.h"
 #include "storage/open_store.h"
 #include "tests/jwt_signer.h"
+#include "tests/log_capture.h"
 #include "tests/teams_standin.h"
 
 namespace okrbot::testing {
@@ -44,6 +45,11 @@ using Outcome = DeliveryResult::Outcome;
 
 constexpr char kAppId[] = "app-123";
 constexpr char kAppPassword[] = "secret-xyz";
+const bool kTeamsSecretsForbidden = [] {
+  ForbidInLogs(kAppPassword);
+  ForbidInLogs("standin-bot-token-");  // every bearer token the login stand-in issues
+  return true;
+}();
 constexpr char kBotId[] = "28:app-123";
 constexpr char kIssuer[] = "https://api.botframework.com";
 constexpr char kTenant[] = "tenant-1";

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/log_capture.h"
 #include "tests/slack_standin.h"
 
 namespace okrbot {
@@ -23,6 +24,7 @@ using testing::RecordedCall;
 using testing::SlackStandIn;
 
 constexpr char kToken[] = "xoxb-secret-token-4242";
+const bool kClientSecretsForbidden = (testing::ForbidInLogs(kToken), true);
 
 class SlackClientTest : public ::testing::Test {
  protected:
