@@ -160,6 +160,8 @@ class ChunkedValidator {
   uint64_t remaining_ = 0;
 };
 
+}  // namespace
+
 // A socket stream whose reads all end at one deadline (the current request's), buffered so
 // that cpp-httplib's byte-at-a-time header reading costs no system call per byte.
 class DeadlineStream final : public httplib::Stream {
@@ -288,6 +290,8 @@ class DeadlineStream final : public httplib::Stream {
   bool framing_broken_ = false;
 };
 
+namespace {
+
 // The stream of the request this thread is serving (for the framing check, which runs inside
 // cpp-httplib after the headers are read and before the body is).
 thread_local DeadlineStream* t_stream = nullptr;
@@ -295,6 +299,21 @@ thread_local DeadlineStream* t_stream = nullptr;
 }  // namespace
 
 void CloseConnectionAfterThisAnswer() { t_close_after_answer = true; }
+
+bool GuardedServer::WaitForRequest(const DeadlineStream& stream) const {
+  // In slices, so that Stop() need not wait out an idle keep-alive connection.
+  constexpr std::chrono::milliseconds kSlice(100);
+  const auto deadline = SteadyClock::now() + limits_.keep_alive_idle;
+  // cpp-httplib's stop() invalidates the listening socket at once; is_running() only turns
+  // false after every connection has ended.
+  while (svr_sock_ != INVALID_SOCKET) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return false;
+    if (stream.WaitReadable(std::min(left, kSlice))) return true;
+  }
+  return false;
+}
 
 GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
   set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
@@ -316,8 +335,8 @@ GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   DeadlineStream stream(sock, limits_.write_timeout);
   t_stream = &stream;
-  for (size_t served = 0; served < limits_.keep_alive_max_requests && is_running(); ++served) {
-    if (!stream.WaitReadable(limits_.keep_alive_idle)) break;  // idle, or the peer left
+  for (size_t served = 0; served < limits_.keep_alive_max_requests; ++served) {
+    if (!WaitForRequest(stream)) break;  // idle too long, the peer left, or stopping
     stream.set_deadline(SteadyClock::now() + limits_.request_deadline);
     bool connection_closed = false;
     const bool last = served + 1 == limits_.keep_alive_max_requests;

@@ -3,7 +3,7 @@
 //
 // Contract (each connection is served by one worker thread, as in cpp-httplib):
 // - Between requests a keep-alive connection may stay idle for `keep_alive_idle`; then it is
-//   closed.
+//   closed. Stop() closes idle connections within 0.1 s.
 // - Once the first byte of a request has arrived, the whole request (line, headers and body)
 //   must arrive within `request_deadline`; a client that trickles bytes (one a second,
 //   slow-loris) is cut off then, whatever the per-read timeouts, and gets no answer.
@@ -25,6 +25,8 @@
 
 namespace okrbot {
 
+class DeadlineStream;
+
 struct ConnectionLimits {
   std::chrono::milliseconds request_deadline{10000};
   std::chrono::milliseconds keep_alive_idle{5000};
@@ -43,6 +45,8 @@ class GuardedServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // True once a request starts arriving; false after keep_alive_idle, or when stopping.
+  bool WaitForRequest(const DeadlineStream& stream) const;
 
   const ConnectionLimits limits_;
 };

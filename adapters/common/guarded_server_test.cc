@@ -231,3 +231,34 @@ TEST_F(GuardedServerTest, AConnectionThatNeverSendsIsClosed) {
 
 }  // namespace
 }  // namespace okrbot
+
+namespace okrbot {
+namespace {
+
+TEST(GuardedServerStopTest, StopDoesNotWaitOutIdleKeepAliveConnections) {
+  Metrics metrics;
+  HttpServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.threads = 4;
+  options.keep_alive_timeout_seconds = 30;
+  HttpServer server(options, &metrics);
+  server.Post("/echo",
+              [](const httplib::Request&, const std::string& body, httplib::Response& response) {
+                response.set_content(body, "text/plain");
+              });
+  ASSERT_TRUE(server.Bind());
+  std::thread thread([&] { server.Run(); });
+  while (!server.IsRunning()) std::this_thread::sleep_for(milliseconds(1));
+  RawClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+  ASSERT_EQ(CountAnswers(client.ReadUntilClosed(milliseconds(300))), 1);  // now idle, kept alive
+  auto start = SteadyClock::now();
+  server.Stop();
+  thread.join();
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace okrbot

@@ -13,18 +13,14 @@
 #include "bot/clock.h"
 #include "bot/text_render.h"
 #include "storage/open_store.h"
+#include "tests/fuzz/fuzz_world.h"
 
 namespace {
 
 struct World {
   World() {
-    auto opened = okrbot::OpenStore("sqlite://:memory:");
-    if (!opened.ok() || !(*opened)->Migrate().ok()) std::abort();
-    store = std::move(*opened);
-    okrbot::BotLimits limits;  // unlimited: rate-limited inputs would reach nothing else
-    limits.user_commands_per_minute = 0;
-    limits.workspace_commands_per_minute = 0;
-    bot = std::make_unique<okrbot::Bot>(store.get(), &clock, limits);
+    store = okrbot::fuzz::MigratedMemoryStore();
+    bot = okrbot::fuzz::UnlimitedBot(store.get(), &clock);
     if (!bot->EnsureWorkspace("console:fuzz", "console", "Fuzz").ok()) std::abort();
     // Something to act on from the first input.
     okrbot::Actor admin{"console:fuzz", "alice", "Alice", "Europe/Berlin", true};

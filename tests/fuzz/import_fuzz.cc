@@ -9,20 +9,11 @@
 
 #include "bot/portable.h"
 #include "storage/open_store.h"
-
-namespace {
-
-std::unique_ptr<okrbot::Store> FreshStore() {
-  auto store = okrbot::OpenStore("sqlite://:memory:");
-  if (!store.ok() || !(*store)->Migrate().ok()) std::abort();
-  return std::move(*store);
-}
-
-}  // namespace
+#include "tests/fuzz/fuzz_world.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A fresh database per input keeps runs independent and memory flat.
-  std::unique_ptr<okrbot::Store> store = FreshStore();
+  std::unique_ptr<okrbot::Store> store = okrbot::fuzz::MigratedMemoryStore();
   const std::string text(reinterpret_cast<const char*>(data), size);
   auto before = okrbot::ExportJson(store.get());
   auto imported = okrbot::ImportJson(store.get(), text);

@@ -25,6 +25,7 @@
 #include "bot/bot.h"
 #include "bot/clock.h"
 #include "storage/open_store.h"
+#include "tests/fuzz/fuzz_world.h"
 
 namespace {
 
@@ -33,13 +34,8 @@ constexpr char kSecret[] = "fuzz-signing-secret";
 struct World {
   World() {
     spdlog::set_level(spdlog::level::off);  // logging every refusal would drown the fuzzer
-    auto opened = okrbot::OpenStore("sqlite://:memory:");
-    if (!opened.ok() || !(*opened)->Migrate().ok()) std::abort();
-    store = std::move(*opened);
-    okrbot::BotLimits limits;  // unlimited: rate-limited inputs would reach nothing else
-    limits.user_commands_per_minute = 0;
-    limits.workspace_commands_per_minute = 0;
-    bot = std::make_unique<okrbot::Bot>(store.get(), &clock, limits);
+    store = okrbot::fuzz::MigratedMemoryStore();
+    bot = okrbot::fuzz::UnlimitedBot(store.get(), &clock);
     okrbot::SlackClientOptions client_options;
     client_options.api_base = "http://127.0.0.1:1/api";  // refused at once
     client_options.max_attempts = 1;
