@@ -26,11 +26,6 @@ namespace {
 
 constexpr size_t kMaxChannelBytes = 200;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string Join(const std::vector<Token>& tokens) {
   std::string out;
   for (const auto& t : tokens) {
@@ -43,7 +38,7 @@ std::string Join(const std::vector<Token>& tokens) {
 bool ParseWeekday(const std::string& text, int* out) {
   static const char* const kDays[] = {"sunday",   "monday", "tuesday", "wednesday",
                                       "thursday", "friday", "saturday"};
-  std::string t = Lower(text);
+  std::string t = AsciiLower(text);
   for (int i = 0; i < 7; ++i) {
     std::string day = kDays[i];
     if (t == day || (t.size() >= 3 && day.rfind(t, 0) == 0)) {
@@ -138,7 +133,7 @@ std::string ConfidenceText(std::optional<int> confidence) {
 }
 
 bool IsYes(const std::string& text) {
-  std::string t = Lower(text);
+  std::string t = AsciiLower(text);
   return t == "yes" || t == "true" || t == "1" || t == "y" || t == "on";
 }
 
@@ -322,8 +317,8 @@ Result<std::string> Session::ResolveUser(const std::string& text, bool create) {
     auto users = store_->ListUsers(ws_.id);
     if (!users.ok()) return users.status();
     for (const auto& u : *users) {
-      if (Lower(u.id) == Lower(name) ||
-          (!u.display_name.empty() && Lower(u.display_name) == Lower(name))) {
+      if (AsciiLower(u.id) == AsciiLower(name) ||
+          (!u.display_name.empty() && AsciiLower(u.display_name) == AsciiLower(name))) {
         return u.id;
       }
     }
@@ -521,8 +516,8 @@ Reply Session::Run() {
 Reply Session::Help() {
   Reply r;
   if (!cmd_.args.empty()) {
-    std::string wanted = Lower(cmd_.args[0].text);
-    if (cmd_.args.size() > 1) wanted += " " + Lower(cmd_.args[1].text);
+    std::string wanted = AsciiLower(cmd_.args[0].text);
+    if (cmd_.args.size() > 1) wanted += " " + AsciiLower(cmd_.args[1].text);
     const CommandSpec* spec = FindCommand(wanted);
     if (spec == nullptr) {
       for (const auto& s : CommandTable()) {
@@ -571,12 +566,12 @@ Reply Session::ObjectiveAdd() {
     if (Status s = CheckText("The team", cmd_.get("team"), limits_.max_name_bytes); !s.ok()) {
       return Error(s.message());
     }
-    o.team = Lower(cmd_.get("team"));
+    o.team = AsciiLower(cmd_.get("team"));
   }
   auto cycle = CycleOption();
   if (!cycle.ok()) return Error(cycle.status().message());
   o.cycle = *cycle;
-  if (cmd_.has("type") && !ParseGoalType(Lower(cmd_.get("type")), &o.type)) {
+  if (cmd_.has("type") && !ParseGoalType(AsciiLower(cmd_.get("type")), &o.type)) {
     return Error("`type:` is either stretch or committed.");
   }
   if (cmd_.has("parent")) {
@@ -665,12 +660,12 @@ Reply Session::KrAdd() {
     if (Status s = CheckText("The unit", cmd_.get("unit"), 16); !s.ok()) return Error(s.message());
     kr.unit = cmd_.get("unit");
   }
-  if (cmd_.has("direction") && !ParseDirection(Lower(cmd_.get("direction")), &kr.direction)) {
+  if (cmd_.has("direction") && !ParseDirection(AsciiLower(cmd_.get("direction")), &kr.direction)) {
     return Error(
         "`direction:` is one of increase, decrease, maintain-at-least, "
         "maintain-at-most, binary.");
   }
-  if (cmd_.has("cadence") && !ParseCadence(Lower(cmd_.get("cadence")), &kr.cadence)) {
+  if (cmd_.has("cadence") && !ParseCadence(AsciiLower(cmd_.get("cadence")), &kr.cadence)) {
     return Error("`cadence:` is weekly, biweekly or monthly.");
   }
   if (cmd_.has("weight") && (!ParseNumber(cmd_.get("weight"), &kr.weight) || kr.weight <= 0)) {
@@ -705,7 +700,8 @@ Reply Session::Update() {
   input.kr = cmd_.args[0].text;
   input.value = cmd_.args[1].text;
   std::vector<Token> tail = cmd_.tail;
-  if (Lower(input.value) == "not" && !tail.empty() && Lower(tail.front().text) == "done") {
+  if (AsciiLower(input.value) == "not" && !tail.empty() &&
+      AsciiLower(tail.front().text) == "done") {
     tail.erase(tail.begin());
     input.value = "not done";
   }
@@ -732,7 +728,7 @@ Reply Session::RecordCheckIn(const CheckInInput& input) {
                  KeyResultRef(kr->number) + ".");
   }
   std::string typed = Trim(input.value);
-  std::string raw = Lower(typed);
+  std::string raw = AsciiLower(typed);
   double value = 0;
   if (input.exact_value) {
     value = *input.exact_value;
@@ -812,11 +808,11 @@ Reply Session::List() {
   filter.include_archived = IsYes(cmd_.get("archived"));
   std::string person;  // show objectives this person owns or has a KR in
   int64_t only_objective = 0;
-  if (cmd_.has("team")) filter.team = Lower(cmd_.get("team"));
+  if (cmd_.has("team")) filter.team = AsciiLower(cmd_.get("team"));
   if (!cmd_.args.empty()) {
     std::string arg = cmd_.args[0].text;
     Ref ref;
-    if (Lower(arg) == "mine") {
+    if (AsciiLower(arg) == "mine") {
       person = actor_.user_id;
     } else if (ParseRef(arg, &ref) && ref.kind == RefKind::kObjective) {
       only_objective = ref.number;
@@ -849,21 +845,15 @@ Reply Session::List() {
     krs_of[kr.objective].push_back(std::move(kr));
   }
   for (const auto& o : *objectives) {
-    if (person.empty() || krs_of.count(o.number) != 0 || o.owner == person) {
-      named.push_back(o.owner);
-    }
+    if (only_objective == 0 || o.number == only_objective) named.push_back(o.owner);
   }
   PreloadUsers(std::move(named));
   Reply r = Ok();
   int shown = 0;
   for (const auto& o : *objectives) {
     if (only_objective != 0 && o.number != only_objective) continue;
+    // The store already kept only the objectives `person` owns or has a key result in.
     const std::vector<KeyResult>& krs = krs_of[o.number];
-    if (!person.empty() && o.owner != person &&
-        std::none_of(krs.begin(), krs.end(),
-                     [&](const KeyResult& k) { return k.owner == person; })) {
-      continue;
-    }
     double score = ObjectiveScore(krs);
     std::string title = ObjectiveRef(o.number) + " " + o.title + " — " + Percent(score) + " · " +
                         UserLabel(o.owner);
@@ -1140,9 +1130,9 @@ Reply Session::EditObjective(Objective o) {
     if (Status s = CheckText("The team", cmd_.get("team"), limits_.max_name_bytes, true); !s.ok()) {
       return Error(s.message());
     }
-    o.team = Lower(cmd_.get("team"));
+    o.team = AsciiLower(cmd_.get("team"));
   }
-  if (cmd_.has("type") && !ParseGoalType(Lower(cmd_.get("type")), &o.type)) {
+  if (cmd_.has("type") && !ParseGoalType(AsciiLower(cmd_.get("type")), &o.type)) {
     return Error("`type:` is either stretch or committed.");
   }
   if (cmd_.has("cycle")) {
@@ -1151,7 +1141,7 @@ Reply Session::EditObjective(Objective o) {
     o.cycle = *cycle;
   }
   if (cmd_.has("parent")) {
-    std::string value = Lower(cmd_.get("parent"));
+    std::string value = AsciiLower(cmd_.get("parent"));
     Ref ref;
     if (value == "none" || value.empty()) {
       o.parent = 0;
@@ -1238,7 +1228,7 @@ Reply Session::EditKeyResult(KeyResult kr) {
   }
   for (const char* key : {"from", "to"}) {
     if (!cmd_.has(key)) continue;
-    std::string raw = Lower(cmd_.get(key));
+    std::string raw = AsciiLower(cmd_.get(key));
     std::optional<double>& slot = std::string(key) == "from" ? kr.baseline : kr.target;
     if (raw == "none" || raw.empty()) {
       slot.reset();
@@ -1261,13 +1251,13 @@ Reply Session::EditKeyResult(KeyResult kr) {
     }
     kr.unit = cmd_.get("unit");
   }
-  if (cmd_.has("cadence") && !ParseCadence(Lower(cmd_.get("cadence")), &kr.cadence)) {
+  if (cmd_.has("cadence") && !ParseCadence(AsciiLower(cmd_.get("cadence")), &kr.cadence)) {
     return Error("`cadence:` is weekly, biweekly or monthly.");
   }
   if (cmd_.has("weight") && (!ParseNumber(cmd_.get("weight"), &kr.weight) || kr.weight <= 0)) {
     return Error("`weight:` is a positive number.");
   }
-  if (cmd_.has("direction") && !ParseDirection(Lower(cmd_.get("direction")), &kr.direction)) {
+  if (cmd_.has("direction") && !ParseDirection(AsciiLower(cmd_.get("direction")), &kr.direction)) {
     return Error(
         "`direction:` is one of increase, decrease, maintain-at-least, "
         "maintain-at-most, binary.");
@@ -1355,7 +1345,7 @@ Reply Session::Review() {
   if (!cycle.ok()) return Error(cycle.status().message());
   ObjectiveFilter filter;
   filter.cycle = *cycle;
-  std::string scope = cmd_.args.empty() ? "all" : Lower(cmd_.args[0].text);
+  std::string scope = cmd_.args.empty() ? "all" : AsciiLower(cmd_.args[0].text);
   int64_t only = 0;
   if (scope != "all" && scope != "mine") {
     auto ref = RefArg(0, {RefKind::kObjective});
@@ -1470,7 +1460,7 @@ Reply Session::RemindCheckin() {
   if (!ParseClockTime(cmd_.args[1].text, &reminder.minute_of_day)) {
     return Error("`" + cmd_.args[1].text + "` is not a time: write it as HH:MM, e.g. 10:00.");
   }
-  if (cmd_.has("team")) reminder.team = Lower(cmd_.get("team"));
+  if (cmd_.has("team")) reminder.team = AsciiLower(cmd_.get("team"));
   if (Status s = CheckText("The team", reminder.team, limits_.max_name_bytes, true); !s.ok()) {
     return Error(s.message());
   }
@@ -1588,7 +1578,7 @@ Reply Session::Snooze() {
     }
   } else {
     if (cmd_.args.size() < 2) return Error("For how long? e.g. 1w, 2d or until:2026-12-01.");
-    std::string d = Lower(cmd_.args[1].text);
+    std::string d = AsciiLower(cmd_.args[1].text);
     int count = 0;
     char unit = d.empty() ? '\0' : d.back();
     std::string digits = d.empty() ? "" : d.substr(0, d.size() - 1);
@@ -1628,7 +1618,7 @@ Reply Session::Away() {
   Reply r = Ok();
   Days today = date::floor<date::days>(now_);
   if (!cmd_.args.empty()) {
-    if (Lower(cmd_.args[0].text) != "off" || cmd_.has("until")) {
+    if (AsciiLower(cmd_.args[0].text) != "off" || cmd_.has("until")) {
       return Error("Write /okr away until:2026-12-24, or /okr away off.");
     }
     updated.away_until.reset();
@@ -1711,7 +1701,7 @@ Reply Session::Tz() {
 }
 
 Reply Session::Admin() {
-  std::string action = Lower(cmd_.args[0].text);
+  std::string action = AsciiLower(cmd_.args[0].text);
   Reply r = Ok();
   if (action == "list") {
     std::vector<std::string> names;

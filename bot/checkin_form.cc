@@ -6,17 +6,10 @@
 #include "bot/text_util.h"
 
 namespace okrbot {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool ParseConfidence(const std::string& text, int* out) {
-  std::string t = Lower(Trim(text));
+  std::string t = AsciiLower(Trim(text));
   if (t == "high") {
     *out = 80;
     return true;
@@ -42,7 +35,7 @@ bool ParseConfidence(const std::string& text, int* out) {
 
 std::vector<FieldError> ValidateCheckInInput(const CheckInInput& input, size_t max_note_bytes) {
   std::vector<FieldError> errors;
-  std::string value = Lower(Trim(input.value));
+  std::string value = AsciiLower(Trim(input.value));
   double number;
   bool is_word = value == "done" || value == "not done" || value == "yes" || value == "no";
   if (value.empty()) {

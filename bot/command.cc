@@ -1,15 +1,11 @@
 #include "bot/command.h"
+#include "bot/text_util.h"
 
 #include <algorithm>
 #include <cctype>
 
 namespace okrbot {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::vector<CommandSpec> BuildTable() {
   return {
@@ -211,7 +207,7 @@ const std::vector<CommandSpec>& CommandTable() {
 }
 
 const CommandSpec* FindCommand(const std::string& name) {
-  std::string wanted = Lower(name);
+  std::string wanted = AsciiLower(name);
   for (const auto& spec : CommandTable()) {
     if (spec.name == wanted) return &spec;
   }
@@ -228,7 +224,7 @@ ParseOutcome ParseCommand(const std::string& text) {
   std::vector<Token> tokens = std::move(*tokens_or);
   size_t next = 0;
   if (next < tokens.size() && !tokens[next].quoted && !tokens[next].is_option()) {
-    std::string first = Lower(tokens[next].text);
+    std::string first = AsciiLower(tokens[next].text);
     if (first == "/okr" || first == "okr") ++next;
   }
   if (next >= tokens.size()) {
@@ -241,7 +237,7 @@ ParseOutcome ParseCommand(const std::string& text) {
                     tokens[next].Original() + "\".";
     return outcome;
   }
-  std::string word = CanonicalWord(Lower(tokens[next].text));
+  std::string word = CanonicalWord(AsciiLower(tokens[next].text));
   ++next;
   std::string name = word;
   if (IsGroup(word)) {
@@ -256,7 +252,7 @@ ParseOutcome ParseCommand(const std::string& text) {
       }
       return outcome;
     }
-    name = word + " " + Lower(tokens[next].text);
+    name = word + " " + AsciiLower(tokens[next].text);
     ++next;
   }
   const CommandSpec* spec = FindCommand(name);

@@ -1,4 +1,5 @@
 #include "bot/metric.h"
+#include "bot/text_util.h"
 
 #include <algorithm>
 #include <charconv>
@@ -18,16 +19,9 @@ constexpr size_t kMaxNumberLength = 64;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Only ASCII is folded: the tables are English, and leaving other bytes alone keeps arbitrary
 // (even invalid) UTF-8 intact instead of mangling it.
-std::string Lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = ToLower(c);
-  return lower;
-}
-
 template <typename Table>
 bool InTable(const Table& table, std::string_view word) {
   for (std::string_view entry : table) {
@@ -173,7 +167,7 @@ bool ScanNumber(std::string_view text, NumberParts* out) {
   // A time unit glued to the number ("200ms", "2min") is checked before the magnitude suffixes
   // so that "ms" is not read as "million" followed by garbage.
   bool has_suffix = false;
-  std::string lower_rest = Lowercase(text);
+  std::string lower_rest = AsciiLower(text);
   std::string_view glued_unit = UnitForWord(lower_rest);
   if (!text.empty() && IsAlpha(text[0]) && !glued_unit.empty() && parts.unit.empty()) {
     parts.unit = glued_unit;
@@ -307,7 +301,7 @@ std::vector<Token> Tokenize(std::string_view text) {
     }
     piece = StripEdges(piece);
     if (piece.empty()) continue;
-    token.word = Lowercase(piece);
+    token.word = AsciiLower(piece);
     token.is_number = piece.front() != '#' && ScanNumber(piece, &token.number);
     if (!token.is_number && token.word.size() > 1 && token.word.back() == 'x') {
       // "3x" is a growth multiple: a relative change of +200%.

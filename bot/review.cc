@@ -1,4 +1,5 @@
 #include "bot/review.h"
+#include "bot/text_util.h"
 
 #include <cstddef>
 #include <optional>
@@ -23,14 +24,6 @@ bool IsAsciiAlnum(char c) {
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsWordByte(char c) { return IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 bool IsSpaceOrControl(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }
-
-std::string Lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
 
 // Text safe to put between double quotes in a chat message or a copy-pasteable command: one line,
 // no double quotes, and cut (on a UTF-8 character boundary) when long.
@@ -77,7 +70,7 @@ std::vector<std::string> SplitWords(std::string_view text) {
 std::vector<std::string> LowercaseAll(const std::vector<std::string>& words) {
   std::vector<std::string> lower;
   lower.reserve(words.size());
-  for (const std::string& word : words) lower.push_back(Lowercase(word));
+  for (const std::string& word : words) lower.push_back(AsciiLower(word));
   return lower;
 }
 
@@ -416,7 +409,7 @@ std::string Stem(std::string word) {
 std::unordered_set<std::string> StopSet(const ReviewRules& rules) {
   std::unordered_set<std::string> stop;
   for (const std::string& word : rules.stop_words) {
-    std::string lower = Lowercase(word);
+    std::string lower = AsciiLower(word);
     stop.insert(Stem(lower));
     stop.insert(std::move(lower));
   }
@@ -441,7 +434,7 @@ std::vector<Term> Terms(std::string_view text, const std::unordered_set<std::str
       ++i;
     }
     if (i - start < 2 || !has_letter) continue;  // single letters and plain numbers say nothing
-    std::string word = Lowercase(text.substr(start, i - start));
+    std::string word = AsciiLower(text.substr(start, i - start));
     if (stop.contains(word)) continue;
     std::string stem = Stem(word);
     if (stop.contains(stem) || !seen.insert(stem).second) continue;

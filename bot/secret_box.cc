@@ -1,6 +1,7 @@
 #include "bot/secret_box.h"
 
 #include "bot/base64.h"
+#include "bot/text_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -101,9 +102,7 @@ SecretBox::SecretBox(const std::array<unsigned char, kKeySize>& key, NonceSource
 SecretBox::~SecretBox() { OPENSSL_cleanse(key_.data(), key_.size()); }
 
 std::string SecretBox::WeakKeyReason(const std::string& hex) {
-  std::string lower;
-  for (char c : hex)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const std::string lower = AsciiLower(hex);
   std::set<char> distinct(lower.begin(), lower.end());
   if (distinct.size() < 10) return "it uses fewer than 10 different hex digits";
   for (size_t period = 1; period <= 32 && period < lower.size(); ++period) {

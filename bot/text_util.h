@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace okrbot {
 
@@ -15,5 +16,7 @@ std::string ReplaceInvalidUtf8(const std::string& text);
 bool HasControlCharacters(const std::string& text);
 // Without leading and trailing ASCII whitespace.
 std::string Trim(const std::string& text);
+// With A-Z turned into a-z; every other byte (UTF-8 included) unchanged, whatever the locale.
+std::string AsciiLower(std::string_view text);
 
 }  // namespace okrbot

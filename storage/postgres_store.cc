@@ -496,6 +496,14 @@ constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].ver
 // The placeholder of the parameter just added: `"$" + n` for the n-th.
 std::string LastPlaceholder(const Params& params) { return "$" + std::to_string(params.size()); }
 
+// The condition on `objectives` rows that `person` (a placeholder) owns or has a key result in
+// (a listed one unless archived ones are included): ListObjectives and ListKeyResults must agree.
+std::string InvolvingCondition(const std::string& person, bool include_archived) {
+  return " AND (owner = " + person +
+         " OR number IN (SELECT objective FROM key_results WHERE workspace_id = $1 AND owner = " +
+         person + (include_archived ? "))" : " AND NOT archived))");
+}
+
 // ---- Row readers ------------------------------------------------------------------------------
 
 constexpr char kWorkspaceColumns[] =
@@ -1142,11 +1150,8 @@ Result<std::vector<Objective>> PostgresStore::ListObjectives(const std::string& 
     if (!filter.owner.empty()) sql += " AND owner = " + LastPlaceholder(params.Text(filter.owner));
     if (!filter.team.empty()) sql += " AND team = " + LastPlaceholder(params.Text(filter.team));
     if (!filter.involving.empty()) {
-      std::string person = LastPlaceholder(params.Text(filter.involving));
-      sql += " AND (owner = " + person +
-             " OR number IN (SELECT objective FROM key_results WHERE workspace_id = $1"
-             " AND owner = " +
-             person + (filter.include_archived ? "))" : " AND NOT archived))");
+      sql += InvolvingCondition(LastPlaceholder(params.Text(filter.involving)),
+                                filter.include_archived);
     }
     if (!filter.include_archived) sql += " AND NOT archived";
     sql += " ORDER BY number";
@@ -1258,20 +1263,15 @@ Result<std::vector<KeyResult>> PostgresStore::ListKeyResults(const std::string& 
       sql += " AND objective = " + LastPlaceholder(params.Int(filter.objective));
     }
     if (!filter.owner.empty()) sql += " AND owner = " + LastPlaceholder(params.Text(filter.owner));
-    if (!filter.cycle.empty()) {
-      sql +=
-          " AND objective IN (SELECT number FROM objectives WHERE workspace_id = $1"
-          " AND cycle = " +
-          LastPlaceholder(params.Text(filter.cycle)) + ")";
-    }
-    if (!filter.involving.empty()) {
-      std::string person = LastPlaceholder(params.Text(filter.involving));
-      sql +=
-          " AND objective IN (SELECT number FROM objectives WHERE workspace_id = $1"
-          " AND owner = " +
-          person +
-          " UNION SELECT objective FROM key_results WHERE workspace_id = $1 AND owner = " + person +
-          (filter.include_archived ? ")" : " AND NOT archived)");
+    if (!filter.cycle.empty() || !filter.involving.empty()) {
+      sql += " AND objective IN (SELECT number FROM objectives WHERE workspace_id = $1";
+      if (!filter.cycle.empty())
+        sql += " AND cycle = " + LastPlaceholder(params.Text(filter.cycle));
+      if (!filter.involving.empty()) {
+        sql += InvolvingCondition(LastPlaceholder(params.Text(filter.involving)),
+                                  filter.include_archived);
+      }
+      sql += ")";
     }
     if (!filter.include_archived) sql += " AND NOT archived";
     sql += " ORDER BY number";

@@ -536,6 +536,15 @@ CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
 
+// The condition on `objectives` rows that `:involving` owns or has a key result in (a listed one
+// unless archived ones are included): ListObjectives and ListKeyResults must agree on it.
+std::string InvolvingCondition(bool include_archived) {
+  return std::string(
+             " AND (owner = :involving OR number IN (SELECT objective FROM key_results"
+             " WHERE workspace_id = :ws AND owner = :involving") +
+         (include_archived ? "))" : " AND archived = 0))");
+}
+
 // Steps through every row, calling `read_row` for each.
 template <typename ReadRow>
 Status ForEachRow(Statement& stmt, ReadRow read_row) {
@@ -1350,12 +1359,7 @@ Result<std::vector<Objective>> SqliteStore::ListObjectives(const std::string& wo
     if (!filter.cycle.empty()) sql += " AND cycle = :cycle";
     if (!filter.owner.empty()) sql += " AND owner = :owner";
     if (!filter.team.empty()) sql += " AND team = :team";
-    if (!filter.involving.empty()) {
-      sql +=
-          " AND (owner = :involving OR number IN (SELECT objective FROM key_results"
-          " WHERE workspace_id = :ws AND owner = :involving";
-      sql += filter.include_archived ? "))" : " AND archived = 0))";
-    }
+    if (!filter.involving.empty()) sql += InvolvingCondition(filter.include_archived);
     if (!filter.include_archived) sql += " AND archived = 0";
     sql += " ORDER BY number";
     Result<Statement> stmt = connection.Prepare(sql);
@@ -1464,12 +1468,7 @@ Result<std::vector<KeyResult>> SqliteStore::ListKeyResults(const std::string& wo
     if (by_objective) {
       sql += " AND objective IN (SELECT number FROM objectives WHERE workspace_id = :ws";
       if (!filter.cycle.empty()) sql += " AND cycle = :cycle";
-      if (!filter.involving.empty()) {
-        sql +=
-            " AND (owner = :involving OR number IN (SELECT objective FROM key_results"
-            " WHERE workspace_id = :ws AND owner = :involving";
-        sql += filter.include_archived ? "))" : " AND archived = 0))";
-      }
+      if (!filter.involving.empty()) sql += InvolvingCondition(filter.include_archived);
       sql += ")";
     }
     if (!filter.include_archived) sql += " AND archived = 0";

@@ -1,4 +1,5 @@
 #include "adapters/common/guarded_server.h"
+#include "bot/text_util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,11 +28,6 @@ bool IsPlainDecimal(const std::string& text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // Why the request's body framing is ambiguous, or "" when it is not (RFC 9112 §6.3: a
 // request with both is a smuggling attempt or a broken proxy; either way it cannot be trusted).
 std::string AmbiguousFraming(const httplib::Request& request) {
@@ -43,7 +39,7 @@ std::string AmbiguousFraming(const httplib::Request& request) {
     return "a Content-Length that is not a decimal number";
   }
   if (encodings > 1) return "more than one Transfer-Encoding";
-  if (encodings == 1 && Lower(request.get_header_value("Transfer-Encoding")) != "chunked") {
+  if (encodings == 1 && AsciiLower(request.get_header_value("Transfer-Encoding")) != "chunked") {
     return "a Transfer-Encoding other than chunked";
   }
   return "";
