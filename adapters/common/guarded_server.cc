@@ -1,5 +1,4 @@
 #include "adapters/common/guarded_server.h"
-#include "bot/text_util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,6 +12,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "adapters/common/chunked_validator.h"
+#include "adapters/common/request_gatherer.h"
+#include "bot/text_util.h"
 
 namespace okrbot {
 namespace {
@@ -45,125 +48,15 @@ std::string AmbiguousFraming(const httplib::Request& request) {
   return "";
 }
 
-// Checks a chunked body byte by byte against RFC 9112 §7.1, because cpp-httplib 0.11.4 takes
-// any line after a chunk's data for its CRLF ("3\r\nabcdef\r\n" reads as "abc"), so the same
-// bytes could frame differently here and in a proxy.
-class ChunkedValidator {
- public:
-  // False once the bytes cannot be a chunked body.
-  bool Feed(const char* data, size_t size) {
-    for (size_t i = 0; i < size && state_ != State::kDone; ++i) {
-      if (state_ == State::kData) {
-        size_t take = std::min<uint64_t>(remaining_, size - i);
-        remaining_ -= take;
-        i += take - 1;
-        if (remaining_ == 0) state_ = State::kDataCr;
-        continue;
-      }
-      if (!Step(data[i])) {
-        state_ = State::kBroken;
-        return false;
-      }
-    }
-    return state_ != State::kBroken;
-  }
-  bool done() const { return state_ == State::kDone; }
-
- private:
-  enum class State {
-    kSize,
-    kExtension,
-    kSizeLf,
-    kData,
-    kDataCr,
-    kDataLf,
-    kTrailerStart,
-    kTrailer,
-    kTrailerLf,
-    kFinalLf,
-    kDone,
-    kBroken
-  };
-
-  bool Step(char c) {
-    switch (state_) {
-      case State::kSize: {
-        int digit =
-            std::isxdigit(static_cast<unsigned char>(c))
-                ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                               : (std::tolower(c) - 'a' + 10))
-                : -1;
-        if (digit >= 0) {
-          if (++digits_ > 15) return false;  // no body here is anywhere near 2^60 bytes
-          size_ = size_ * 16 + static_cast<uint64_t>(digit);
-          return true;
-        }
-        if (digits_ == 0) return false;
-        if (c == ';' || c == ' ' || c == '\t') {
-          state_ = State::kExtension;
-          return true;
-        }
-        if (c != '\r') return false;
-        state_ = State::kSizeLf;
-        return true;
-      }
-      case State::kExtension:
-        if (c == '\n') return false;
-        if (c == '\r') state_ = State::kSizeLf;
-        return true;
-      case State::kSizeLf:
-        if (c != '\n') return false;
-        if (size_ == 0) {
-          state_ = State::kTrailerStart;
-        } else {
-          remaining_ = size_;
-          state_ = State::kData;
-        }
-        size_ = 0;
-        digits_ = 0;
-        return true;
-      case State::kDataCr:
-        if (c != '\r') return false;
-        state_ = State::kDataLf;
-        return true;
-      case State::kDataLf:
-        if (c != '\n') return false;
-        state_ = State::kSize;
-        return true;
-      case State::kTrailerStart:
-        state_ = c == '\r' ? State::kFinalLf : State::kTrailer;
-        return c != '\n';
-      case State::kTrailer:
-        if (c == '\n') return false;
-        if (c == '\r') state_ = State::kTrailerLf;
-        return true;
-      case State::kTrailerLf:
-        if (c != '\n') return false;
-        state_ = State::kTrailerStart;
-        return true;
-      case State::kFinalLf:
-        if (c != '\n') return false;
-        state_ = State::kDone;
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  State state_ = State::kSize;
-  uint64_t size_ = 0;
-  int digits_ = 0;
-  uint64_t remaining_ = 0;
-};
-
 }  // namespace
 
 // A socket stream whose reads all end at one deadline (the current request's), buffered so
 // that cpp-httplib's byte-at-a-time header reading costs no system call per byte.
 class DeadlineStream final : public httplib::Stream {
  public:
-  DeadlineStream(int fd, std::chrono::milliseconds write_timeout)
-      : fd_(fd), write_timeout_(write_timeout) {}
+  // `received`: bytes already read from the socket (by the RequestGatherer), read first.
+  DeadlineStream(int fd, std::chrono::milliseconds write_timeout, std::string received)
+      : fd_(fd), write_timeout_(write_timeout), buffer_(std::move(received)) {}
 
   void set_deadline(SteadyClock::time_point deadline) {
     deadline_ = deadline;
@@ -173,6 +66,17 @@ class DeadlineStream final : public httplib::Stream {
   void ValidateChunkedBody() { chunked_.emplace(); }
   bool framing_broken() const { return framing_broken_; }
   bool has_buffered() const { return offset_ < buffer_.size(); }
+  // The bytes read from the socket and not consumed yet (the start of a pipelined request).
+  std::string TakeBuffered() {
+    std::string rest = buffer_.substr(offset_);
+    buffer_.clear();
+    offset_ = 0;
+    return rest;
+  }
+  void Preload(std::string received) {
+    buffer_ = std::move(received);
+    offset_ = 0;
+  }
 
   // True when data is buffered or arrives within `timeout`.
   bool WaitReadable(std::chrono::milliseconds timeout) const {
@@ -296,22 +200,8 @@ thread_local DeadlineStream* t_stream = nullptr;
 
 void CloseConnectionAfterThisAnswer() { t_close_after_answer = true; }
 
-bool GuardedServer::WaitForRequest(const DeadlineStream& stream) const {
-  // In slices, so that Stop() need not wait out an idle keep-alive connection.
-  constexpr std::chrono::milliseconds kSlice(100);
-  const auto deadline = SteadyClock::now() + limits_.keep_alive_idle;
-  // cpp-httplib's stop() invalidates the listening socket at once; is_running() only turns
-  // false after every connection has ended.
-  while (svr_sock_ != INVALID_SOCKET) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-    if (left.count() <= 0) return false;
-    if (stream.WaitReadable(std::min(left, kSlice))) return true;
-  }
-  return false;
-}
-
 GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
+  new_task_queue = [this] { return StartServing(); };
   set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
     std::string why = AmbiguousFraming(request);
     if (why.empty()) {
@@ -328,24 +218,88 @@ GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
   });
 }
 
+// Out of line: RequestGatherer is incomplete in the header.
+GuardedServer::~GuardedServer() = default;
+
+namespace {
+
+// cpp-httplib's accept loop hands each new socket to a TaskQueue; this one runs the hand-off
+// at once on the accept thread (it only gives the socket to the gatherer) and tears the
+// gatherer and the workers down when the server stops.
+class InlineTaskQueue : public httplib::TaskQueue {
+ public:
+  explicit InlineTaskQueue(std::function<void()> on_shutdown)
+      : on_shutdown_(std::move(on_shutdown)) {}
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override { on_shutdown_(); }
+
+ private:
+  std::function<void()> on_shutdown_;
+};
+
+}  // namespace
+
+httplib::TaskQueue* GuardedServer::StartServing() {
+  // Workers first: the gatherer hands requests to them as soon as it runs.
+  workers_ = std::make_unique<httplib::ThreadPool>(limits_.worker_threads);
+  GatherLimits gather;
+  gather.request_deadline = limits_.request_deadline;
+  gather.keep_alive_idle = limits_.keep_alive_idle;
+  gather.body_limit = limits_.body_limit;
+  gatherer_ = std::make_unique<RequestGatherer>(
+      gather, [this](std::unique_ptr<GatheredConnection> connection) {
+        // std::function must be copyable, so the connection travels as a raw pointer.
+        GatheredConnection* raw = connection.release();
+        workers_->enqueue(
+            [this, raw] { ServeConnection(std::unique_ptr<GatheredConnection>(raw)); });
+      });
+  return new InlineTaskQueue([this] {
+    gatherer_->Stop();     // closes waiting connections; later returns are closed
+    workers_->shutdown();  // lets the requests in flight finish
+    gatherer_.reset();
+    workers_.reset();
+  });
+}
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
-  DeadlineStream stream(sock, limits_.write_timeout);
+  gatherer_->Adopt(sock);
+  return true;
+}
+
+void GuardedServer::ServeConnection(std::unique_ptr<GatheredConnection> connection) {
+  DeadlineStream stream(connection->fd, limits_.write_timeout, std::move(connection->received));
+  connection->received.clear();
   t_stream = &stream;
-  for (size_t served = 0; served < limits_.keep_alive_max_requests; ++served) {
-    if (!WaitForRequest(stream)) break;  // idle too long, the peer left, or stopping
-    stream.set_deadline(SteadyClock::now() + limits_.request_deadline);
+  bool keep_open = false;
+  while (true) {
+    stream.set_deadline(connection->deadline);
+    const bool last = ++connection->served >= limits_.keep_alive_max_requests;
     bool connection_closed = false;
-    const bool last = served + 1 == limits_.keep_alive_max_requests;
     t_close_after_answer = false;
     if (!process_request(stream, last, connection_closed, nullptr) || connection_closed ||
-        t_close_after_answer || stream.framing_broken()) {
+        t_close_after_answer || stream.framing_broken() || last) {
       break;
     }
+    keep_open = true;
+    connection->received = stream.TakeBuffered();
+    if (connection->received.empty()) break;
+    // Pipelined: serve the next request here if it is already whole, else wait in the gatherer.
+    connection->assembly.Reset();
+    if (connection->assembly.Update(connection->received) != RequestAssembly::Verdict::kReady) {
+      break;
+    }
+    keep_open = false;
+    connection->deadline = SteadyClock::now() + limits_.request_deadline;
+    stream.Preload(std::move(connection->received));
+    connection->received.clear();
   }
   t_stream = nullptr;
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return true;
+  if (!keep_open) {
+    ::shutdown(connection->fd, SHUT_RDWR);
+    ::close(connection->fd);
+    return;
+  }
+  gatherer_->Return(std::move(connection));
 }
 
 }  // namespace okrbot

@@ -1,12 +1,15 @@
 // GuardedServer: cpp-httplib's Server with connection handling okrbot controls, so that slow or
 // malicious clients cannot hold a worker for long or smuggle requests past the routing.
 //
-// Contract (each connection is served by one worker thread, as in cpp-httplib):
+// Contract:
+// - Connections wait in a RequestGatherer (one epoll thread) until their next request has
+//   arrived whole; only then does one of `worker_threads` workers parse and answer it. Idle,
+//   slow or trickling clients (slow-loris) hold no worker, so they cannot delay others.
 // - Between requests a keep-alive connection may stay idle for `keep_alive_idle`; then it is
-//   closed. Stop() closes idle connections within 0.1 s.
+//   closed. Stop() closes idle connections at once and lets requests in flight finish.
 // - Once the first byte of a request has arrived, the whole request (line, headers and body)
 //   must arrive within `request_deadline`; a client that trickles bytes (one a second,
-//   slow-loris) is cut off then, whatever the per-read timeouts, and gets no answer.
+//   slow-loris) is cut off then and gets no answer. A request head over 64 KiB gets 431.
 // - Writing an answer may take `write_timeout` per write.
 // - Framing that could be read two ways is refused with 400 before any handler runs: both
 //   Content-Length and Transfer-Encoding, several Content-Length values, a Content-Length that
@@ -22,16 +25,21 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 namespace okrbot {
 
 class DeadlineStream;
+class RequestGatherer;
+struct GatheredConnection;
 
 struct ConnectionLimits {
   std::chrono::milliseconds request_deadline{10000};
   std::chrono::milliseconds keep_alive_idle{5000};
   std::chrono::milliseconds write_timeout{5000};
   size_t keep_alive_max_requests = 10000;
+  size_t worker_threads = 32;
+  size_t body_limit = 1 << 20;  // bodies up to this are gathered before a worker is involved
 };
 
 // Called by a handler on a GuardedServer worker thread: close the connection once this answer
@@ -42,13 +50,19 @@ void CloseConnectionAfterThisAnswer();
 class GuardedServer : public httplib::Server {
  public:
   explicit GuardedServer(ConnectionLimits limits);
+  ~GuardedServer() override;
 
  private:
+  // Called by cpp-httplib on the accept thread when listening starts.
+  httplib::TaskQueue* StartServing();
+  // On the accept thread: hands the new socket to the gatherer.
   bool process_and_close_socket(socket_t sock) override;
-  // True once a request starts arriving; false after keep_alive_idle, or when stopping.
-  bool WaitForRequest(const DeadlineStream& stream) const;
+  // On a worker: answers the gathered request (and any whole pipelined ones after it).
+  void ServeConnection(std::unique_ptr<GatheredConnection> connection);
 
   const ConnectionLimits limits_;
+  std::unique_ptr<httplib::ThreadPool> workers_;
+  std::unique_ptr<RequestGatherer> gatherer_;
 };
 
 }  // namespace okrbot

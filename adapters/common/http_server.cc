@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -46,6 +47,8 @@ ConnectionLimits LimitsOf(const HttpServerOptions& options) {
   limits.request_deadline = std::chrono::seconds(options.read_timeout_seconds);
   limits.keep_alive_idle = std::chrono::seconds(options.keep_alive_timeout_seconds);
   limits.write_timeout = std::chrono::seconds(options.write_timeout_seconds);
+  limits.worker_threads = static_cast<size_t>(std::max(1, options.threads));
+  limits.body_limit = options.body_limit;
   return limits;
 }
 
@@ -54,8 +57,6 @@ ConnectionLimits LimitsOf(const HttpServerOptions& options) {
 HttpServer::HttpServer(HttpServerOptions options, Metrics* metrics)
     : options_(std::move(options)), metrics_(metrics), server_(LimitsOf(options_)) {
   server_.set_tcp_nodelay(true);
-  const int threads = options_.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_read_timeout(options_.read_timeout_seconds, 0);
   server_.set_write_timeout(options_.write_timeout_seconds, 0);
   server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);

@@ -1,9 +1,10 @@
 // The HTTP server every adapter registers its routes on (cpp-httplib underneath).
 //
 // Contract:
-// - TCP_NODELAY on; a fixed worker pool (`threads`); a deadline for each whole request, and
-//   write and keep-alive timeouts, so idle or slow clients cannot hold a worker for long; framing
-//   that could be read two ways is refused with 400 (GuardedServer).
+// - TCP_NODELAY on; a fixed worker pool (`threads`) that only sees requests once they have
+//   arrived whole, so idle or slow clients hold no worker; a deadline for each whole request,
+//   and write and keep-alive timeouts; framing that could be read two ways is refused with 400
+//   (GuardedServer).
 // - POST routes get the raw body, read through a ContentReader (Debian's cpp-httplib refuses
 //   form bodies over 8 KiB otherwise) and capped at `body_limit`: a larger body is answered 413
 //   before the handler runs; a body that is cut short, arrives too slowly or is badly chunked

@@ -1,0 +1,326 @@
+#include "adapters/common/request_gatherer.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "bot/text_util.h"
+
+namespace okrbot {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kSweepInterval(100);
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool ParsePlainDecimal(std::string_view text, uint64_t* value) {
+  if (text.empty() || text.size() > 18) return false;
+  uint64_t result = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    result = result * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *value = result;
+  return true;
+}
+
+// Best effort: the answer is small, and a client that does not read it loses nothing else.
+void RefuseHeadTooLarge(int fd) {
+  static constexpr std::string_view kAnswer =
+      "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 27\r\nConnection: close\r\n\r\nrequest head is too large.\n";
+  (void)::send(fd, kAnswer.data(), kAnswer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace
+
+RequestAssembly::Verdict RequestAssembly::Update(const std::string& received) {
+  if (!head_end_) {
+    Verdict verdict = ReadHead(received);
+    if (verdict != Verdict::kNeedMore || !head_end_) return verdict;
+  }
+  const size_t body_received = received.size() - *head_end_;
+  if (chunked_) {
+    chunked_->Feed(received.data() + *head_end_ + chunked_fed_, body_received - chunked_fed_);
+    chunked_fed_ = body_received;
+    // Broken or too large: the worker reads as far as it can and answers 400 or 413.
+    if (chunked_->done() || chunked_->broken() || chunked_fed_ > body_limit_ + kMaxHead) {
+      return Verdict::kReady;
+    }
+    return Verdict::kNeedMore;
+  }
+  return body_received >= content_length_ ? Verdict::kReady : Verdict::kNeedMore;
+}
+
+RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) {
+  const size_t from = scanned_ >= 3 ? scanned_ - 3 : 0;
+  const size_t end = received.find("\r\n\r\n", from);
+  if (end == std::string::npos) {
+    scanned_ = received.size();
+    return received.size() > kMaxHead ? Verdict::kHeadTooLarge : Verdict::kNeedMore;
+  }
+  if (end + 4 > kMaxHead) return Verdict::kHeadTooLarge;
+  head_end_ = end + 4;
+
+  // Only what decides where the request ends; cpp-httplib parses the head again for real.
+  int lengths = 0;
+  int encodings = 0;
+  bool expects = false;
+  std::string_view length_value;
+  std::string_view encoding_value;
+  std::string_view head(received.data(), end);
+  size_t line_start = head.find("\r\n");  // skip the request line
+  while (line_start != std::string_view::npos) {
+    line_start += 2;
+    size_t line_end = head.find("\r\n", line_start);
+    std::string_view line =
+        head.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
+                                                                   : line_end - line_start);
+    line_start = line_end;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name = AsciiLower(std::string(line.substr(0, colon)));
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (name == "content-length") {
+      ++lengths;
+      length_value = value;
+    } else if (name == "transfer-encoding") {
+      ++encodings;
+      encoding_value = value;
+    } else if (name == "expect") {
+      expects = true;
+    }
+  }
+  // Whatever the worker answers without reading a body goes to it now.
+  if (expects || lengths > 1 || encodings > 1 || (lengths > 0 && encodings > 0)) {
+    return Verdict::kReady;
+  }
+  if (encodings == 1) {
+    if (AsciiLower(std::string(encoding_value)) != "chunked") return Verdict::kReady;
+    chunked_.emplace();
+    return Verdict::kNeedMore;
+  }
+  if (lengths == 1) {
+    if (!ParsePlainDecimal(length_value, &content_length_) || content_length_ > body_limit_) {
+      return Verdict::kReady;
+    }
+  }
+  return Verdict::kNeedMore;  // Update() checks the body
+}
+
+void RequestAssembly::Reset() {
+  scanned_ = 0;
+  head_end_.reset();
+  content_length_ = 0;
+  chunked_.reset();
+  chunked_fed_ = 0;
+}
+
+RequestGatherer::RequestGatherer(GatherLimits limits, Serve serve)
+    : limits_(limits), serve_(std::move(serve)) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) std::abort();
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.fd = wake_fd_;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) std::abort();
+  next_sweep_ = SteadyClock::now() + kSweepInterval;
+  thread_ = std::thread([this] { Run(); });
+}
+
+RequestGatherer::~RequestGatherer() {
+  Stop();
+  ::close(wake_fd_);
+  ::close(epoll_fd_);
+}
+
+void RequestGatherer::Adopt(int fd) {
+  auto connection = std::make_unique<GatheredConnection>(fd, limits_.body_limit);
+  connection->deadline = SteadyClock::now() + limits_.keep_alive_idle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopped_) {
+      incoming_.emplace_back(std::move(connection), true);
+      connection = nullptr;
+    }
+  }
+  if (connection != nullptr) {
+    ::close(fd);
+    return;
+  }
+  uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+}
+
+void RequestGatherer::Return(std::unique_ptr<GatheredConnection> connection) {
+  connection->assembly.Reset();
+  connection->request_started = !connection->received.empty();
+  connection->deadline =
+      SteadyClock::now() +
+      (connection->request_started ? limits_.request_deadline : limits_.keep_alive_idle);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopped_) {
+      incoming_.emplace_back(std::move(connection), false);
+    }
+  }
+  if (connection != nullptr) {
+    ::close(connection->fd);
+    return;
+  }
+  uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+}
+
+void RequestGatherer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+  if (thread_.joinable()) thread_.join();
+}
+
+size_t RequestGatherer::WaitingForTesting() { return waiting_count_.load(); }
+
+void RequestGatherer::Run() {
+  epoll_event events[64];
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) break;
+    }
+    int count = ::epoll_wait(epoll_fd_, events, 64, static_cast<int>(kSweepInterval.count()));
+    for (int i = 0; i < count; ++i) {
+      if (events[i].data.fd == wake_fd_) {
+        uint64_t ignored;
+        (void)::read(wake_fd_, &ignored, sizeof ignored);
+        TakeIncoming();
+      } else {
+        OnReadable(events[i].data.fd);
+      }
+    }
+    if (SteadyClock::now() >= next_sweep_) CloseExpired();
+  }
+  // Stopping: nothing waiting here will be served.
+  std::vector<std::pair<std::unique_ptr<GatheredConnection>, bool>> incoming;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    incoming.swap(incoming_);
+  }
+  for (auto& entry : incoming) ::close(entry.first->fd);
+  for (auto& entry : waiting_) ::close(entry.first);
+  waiting_.clear();
+  waiting_count_ = 0;
+}
+
+void RequestGatherer::TakeIncoming() {
+  std::vector<std::pair<std::unique_ptr<GatheredConnection>, bool>> incoming;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    incoming.swap(incoming_);
+  }
+  for (auto& [connection, is_new] : incoming) Watch(std::move(connection), is_new);
+}
+
+void RequestGatherer::Watch(std::unique_ptr<GatheredConnection> connection, bool is_new) {
+  const int fd = connection->fd;
+  if (!connection->received.empty()) {  // a pipelined request, perhaps already whole
+    switch (connection->assembly.Update(connection->received)) {
+      case RequestAssembly::Verdict::kReady:
+        serve_(std::move(connection));
+        return;
+      case RequestAssembly::Verdict::kHeadTooLarge:
+        RefuseHeadTooLarge(fd);
+        ::close(fd);
+        return;
+      case RequestAssembly::Verdict::kNeedMore:
+        break;
+    }
+  }
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  event.data.fd = fd;
+  // A returned connection is still registered (one-shot, disarmed): re-arm it.
+  int rc = ::epoll_ctl(epoll_fd_, is_new ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
+  if (rc != 0 && !is_new && errno == ENOENT) rc = ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+  if (rc != 0) {
+    ::close(fd);
+    return;
+  }
+  waiting_[fd] = std::move(connection);
+  waiting_count_ = waiting_.size();
+}
+
+void RequestGatherer::OnReadable(int fd) {
+  auto found = waiting_.find(fd);
+  if (found == waiting_.end()) return;
+  GatheredConnection& connection = *found->second;
+  RequestAssembly::Verdict verdict = RequestAssembly::Verdict::kNeedMore;
+  while (verdict == RequestAssembly::Verdict::kNeedMore) {
+    char chunk[16384];
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n > 0) {
+      if (!connection.request_started) {
+        connection.request_started = true;
+        connection.deadline = SteadyClock::now() + limits_.request_deadline;
+      }
+      connection.received.append(chunk, static_cast<size_t>(n));
+      verdict = connection.assembly.Update(connection.received);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      epoll_event event{};
+      event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+      event.data.fd = fd;
+      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) != 0) Close(fd);
+      return;
+    }
+    Close(fd);  // the peer left, or the socket failed
+    return;
+  }
+  if (verdict == RequestAssembly::Verdict::kHeadTooLarge) {
+    RefuseHeadTooLarge(fd);
+    Close(fd);
+    return;
+  }
+  std::unique_ptr<GatheredConnection> ready = std::move(found->second);
+  waiting_.erase(found);
+  waiting_count_ = waiting_.size();
+  serve_(std::move(ready));
+}
+
+void RequestGatherer::CloseExpired() {
+  const auto now = SteadyClock::now();
+  next_sweep_ = now + kSweepInterval;
+  std::vector<int> expired;
+  for (const auto& [fd, connection] : waiting_) {
+    if (connection->deadline <= now) expired.push_back(fd);
+  }
+  for (int fd : expired) Close(fd);
+}
+
+void RequestGatherer::Close(int fd) {
+  waiting_.erase(fd);
+  waiting_count_ = waiting_.size();
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+}
+
+}  // namespace okrbot
