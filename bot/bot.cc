@@ -254,9 +254,7 @@ Reply Session::Error(const std::string& message) const {
 
 Reply Session::Failure(const Status& status) const {
   if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kInternal) {
-    return Error(
-        "Sorry, I could not reach my database just now; nothing was changed. "
-        "Please try again in a moment.");
+    return Error(kDatabaseUnavailable);
   }
   return Error(status.message());
 }
@@ -1792,8 +1790,7 @@ Result<Workspace> Bot::PrepareActor(const Actor& actor, Reply* refusal) {
     *refusal =
         workspace.status().code() == StatusCode::kNotFound
             ? Refusal("This workspace is not set up for okrbot (install the app first).", nullptr)
-            : Refusal("Sorry, I could not reach my database just now; nothing was changed.",
-                      nullptr);
+            : Refusal(kDatabaseUnavailable, nullptr);
     return workspace.status();
   }
   if (!workspace->installed) {
@@ -1813,11 +1810,10 @@ Result<Workspace> Bot::PrepareActor(const Actor& actor, Reply* refusal) {
     updated.id = actor.user_id;
     if (!actor.display_name.empty()) updated.display_name = actor.display_name;
     if (platform_tz) updated.tz = actor.tz;
-    if (Status s = store_->UpsertUser(updated); !s.ok()) {
-      *refusal =
-          Refusal("Sorry, I could not reach my database just now; nothing was changed.", nullptr);
-      return s;
-    }
+    // Best effort: a database that refuses writes (disk full, read-only) must not stop
+    // commands that only read; a command that writes fails on its own write, clearly.
+    Status refreshed = store_->UpsertUser(updated);
+    (void)refreshed;
   }
   return workspace;
 }
@@ -1877,7 +1873,7 @@ Reply Bot::PressCheckInButton(const Actor& actor, const std::string& action,
   if (!kr.ok()) {
     return Refusal(kr.status().code() == StatusCode::kNotFound
                        ? "There is no key result " + kr_ref + " in this workspace."
-                       : "Sorry, I could not reach my database just now; nothing was changed.",
+                       : kDatabaseUnavailable,
                    nullptr);
   }
   if (action == kActionCheckInUpdate) return CheckInForm(*kr);

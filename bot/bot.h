@@ -28,6 +28,13 @@
 
 namespace okrbot {
 
+// What a person is told when the database failed (unreachable, disk full, read-only): they can
+// only wait; the operator sees the reason in the logs and on /readyz. Adapters answering before
+// the Bot runs say the same.
+inline constexpr char kDatabaseUnavailable[] =
+    "Sorry, my database is not available just now, so nothing was changed. "
+    "Please try again in a few minutes.";
+
 // Who typed the command, as the adapter verified it.
 struct Actor {
   std::string workspace_id;

@@ -30,6 +30,9 @@ int RunServe(const Config& config, Store* store, std::ostream& out, std::ostream
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A file-size limit (RLIMIT_FSIZE, a quota) must fail the write that hits it, which the
+  // store reports (and /readyz shows), not kill the server.
+  signal(SIGXFSZ, SIG_IGN);
   // With dozens of request threads, glibc hands freed memory back to the kernel after nearly
   // every request (madvise, then page faults to get it again): about 15 % of the server's CPU
   // in `bench/run http`. Keeping up to 8 MB per arena costs a few MB of RSS at peak.

@@ -71,7 +71,8 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       res.set_content("ready\n", "text/plain");
     } else {
       res.status = 503;
-      res.set_content("database unavailable\n", "text/plain");
+      // Operator-only (deploy/nginx.conf hides it): the reason helps, and holds no secret.
+      res.set_content("database unavailable: " + ping.message() + "\n", "text/plain");
     }
   });
   http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {

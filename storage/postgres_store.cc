@@ -51,6 +51,15 @@ Status StatusFromSqlState(const std::string& sqlstate, const std::string& messag
     return Status::Unavailable("The database kept refusing a transaction (" + message +
                                "); try again.");
   }
+  if (sqlstate == "53100") {
+    return Status::Unavailable("The database disk is full; nothing was written. " + detail);
+  }
+  if (sqlstate == "25006") {
+    return Status::Unavailable(
+        "The database is read-only (a standby, or default_transaction_read_only); nothing was "
+        "written. " +
+        detail);
+  }
   if (IsConnectionState(sqlstate) || sqlstate.rfind("53", 0) == 0) {
     return Status::Unavailable(detail);
   }
@@ -489,6 +498,13 @@ CREATE TABLE conversation_refs (
 CREATE INDEX key_results_by_owner ON key_results (workspace_id, owner);
 CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
 )sql"},
+    // Readiness writes here while writes have been failing, to see whether they work again.
+    {5, R"sql(
+CREATE TABLE readiness_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  probed_at BIGINT NOT NULL
+);
+)sql"},
 };
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -870,6 +886,12 @@ void PostgresStore::Release(std::unique_ptr<Connection> connection) {
 }
 
 Status PostgresStore::Write(const Body& body) {
+  Status status = WriteWithRetries(body);
+  write_health_.Record(status);
+  return status;
+}
+
+Status PostgresStore::WriteWithRetries(const Body& body) {
   for (int attempt = 1;; ++attempt) {
     Result<std::unique_ptr<Connection>> acquired = Acquire();
     if (!acquired.ok()) return acquired.status();
@@ -969,7 +991,19 @@ Result<int> PostgresStore::SchemaVersion() {
 }
 
 Status PostgresStore::Ping() {
-  return Read([](Connection& connection) { return connection.Run("SELECT 1").status(); });
+  OKRBOT_RETURN_IF_ERROR(
+      Read([](Connection& connection) { return connection.Run("SELECT 1").status(); }));
+  if (!write_health_.TakeProbeTurn(std::chrono::steady_clock::now())) {
+    return write_health_.Failure();
+  }
+  return Write([](Connection& connection) {
+    return connection
+        .Run(
+            "INSERT INTO readiness_probe (id, probed_at) VALUES (1, $1) "
+            "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+            Params().Int(std::time(nullptr)))
+        .status();
+  });
 }
 
 // ---- Workspaces and users ---------------------------------------------------------------------

@@ -24,7 +24,8 @@
 //   text). PostgreSQL text cannot hold NUL bytes or invalid UTF-8: such text is
 //   kInvalidArgument and nothing is stored (the chat platforms never send either).
 // - Errors: unique violations -> kAlreadyExists; other constraint and data errors ->
-//   kInvalidArgument; connection failures, shutdowns, too many connections, a full pool ->
+//   kInvalidArgument; connection failures, shutdowns, too many connections, a full pool, a
+//   full disk (53100) and a read-only server (25006, e.g. a standby after a failover) ->
 //   kUnavailable; an undefined table -> kFailedPrecondition ("run okrbot migrate").
 //
 // Thread-safety: all methods may be called concurrently from any thread; each call uses one
@@ -42,6 +43,7 @@
 #include "bot/model.h"
 #include "bot/status.h"
 #include "storage/store.h"
+#include "storage/write_health.h"
 
 namespace okrbot {
 
@@ -143,6 +145,7 @@ class PostgresStore final : public Store {
   // Runs `body` inside one transaction (BEGIN / body / COMMIT, ROLLBACK on failure), retrying
   // deadlocks, serialization failures and connections that broke before COMMIT.
   Status Write(const Body& body);
+  Status WriteWithRetries(const Body& body);
   // Runs `body`, which only reads, outside an explicit transaction.
   Status Read(const Body& body);
 
@@ -155,6 +158,7 @@ class PostgresStore final : public Store {
   std::condition_variable released_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_
   int open_ = 0;                                   // guarded by mutex_: idle + in use
+  WriteHealth write_health_;
 };
 
 }  // namespace okrbot

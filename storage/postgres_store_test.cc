@@ -302,6 +302,51 @@ TEST_F(PostgresStoreTest, OutageIsUnavailableAndTheStoreRecoversWhenTheDatabaseR
   EXPECT_EQ(claimed->size(), 1u) << "nothing was claimed during the outage";
 }
 
+// The server turns read-only, as a standby does after a failover (or an operator setting
+// default_transaction_read_only): writes fail with a clear kUnavailable and store nothing, reads
+// still answer, Ping fails; when the server takes writes again, Ping's own probe write brings
+// readiness back without any user write.
+TEST_F(PostgresStoreTest, ReadOnlyServerFailsWritesClearlyAndPingRecoversWhenWritable) {
+  std::unique_ptr<PostgresStore> store = OpenFresh(url_, 2);
+  ASSERT_TRUE(store->Migrate().ok());
+  Objective objective;
+  objective.workspace_id = "slack:T1";
+  objective.title = "Stay writable";
+  ASSERT_OK(store->CreateObjective(objective));
+  ASSERT_TRUE(store->Ping().ok());
+
+  ASSERT_EQ(server_->Execute("ALTER SYSTEM SET default_transaction_read_only = on"), "");
+  ASSERT_EQ(server_->Execute("SELECT pg_reload_conf()"), "");
+  // Each backend applies the reloaded setting at its next command; wait until writes fail.
+  Result<Objective> refused = store->CreateObjective(objective);
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (refused.ok() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    refused = store->CreateObjective(objective);
+  }
+  ASSERT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("read-only"), std::string::npos)
+      << refused.status().ToString();
+  Result<std::vector<Objective>> listed = store->ListObjectives("slack:T1", {});
+  ASSERT_OK(listed);  // reads still answer
+  const size_t stored_before = listed->size();
+  Status ping = store->Ping();
+  EXPECT_EQ(ping.code(), StatusCode::kUnavailable) << ping.ToString();
+  EXPECT_NE(ping.message().find("read-only"), std::string::npos) << ping.ToString();
+
+  ASSERT_EQ(server_->Execute("ALTER SYSTEM RESET default_transaction_read_only"), "");
+  ASSERT_EQ(server_->Execute("SELECT pg_reload_conf()"), "");
+  give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!store->Ping().ok() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(store->Ping().ok()) << "readiness came back without a user write";
+  Result<std::vector<Objective>> after = store->ListObjectives("slack:T1", {});
+  ASSERT_OK(after);
+  EXPECT_EQ(after->size(), stored_before) << "no refused write was stored";
+  ASSERT_OK(store->CreateObjective(objective));
+}
+
 TEST(PostgresOpenStoreTest, OpenStoreSelectsPostgresForItsUrls) {
   PostgresServer* server = Server();
   ASSERT_NE(server, nullptr);

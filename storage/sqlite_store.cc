@@ -40,12 +40,17 @@ Status StatusFromSqlite(int code, const std::string& message) {
     case SQLITE_MISMATCH:
       return Status::InvalidArgument(detail);
     case SQLITE_FULL:
-      return Status::ResourceExhausted(detail);
+      return Status::Unavailable("The database disk is full; nothing was written. " + detail);
+    case SQLITE_READONLY:
+      return Status::Unavailable(
+          "The database file is read-only (its permissions or file system); nothing was "
+          "written. " +
+          detail);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_PROTOCOL:
-      return Status::Unavailable(detail);
-    case SQLITE_READONLY:
+      return Status::Unavailable("The database file could not be read or written: " + message +
+                                 ".");
     case SQLITE_NOTADB:
       return Status::FailedPrecondition(detail);
     case SQLITE_ERROR:
@@ -532,6 +537,13 @@ CREATE TABLE conversation_refs (
 CREATE INDEX key_results_by_owner ON key_results (workspace_id, owner);
 CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
 )sql"},
+    // Readiness writes here while writes have been failing, to see whether they work again.
+    {5, R"sql(
+CREATE TABLE readiness_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  probed_at INTEGER NOT NULL
+);
+)sql"},
 };
 
 constexpr int kLatestSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -910,6 +922,12 @@ struct SqliteStore::PendingWrite {
 };
 
 Status SqliteStore::Write(const Body& body) {
+  Status status = WriteInBatch(body);
+  write_health_.Record(status);
+  return status;
+}
+
+Status SqliteStore::WriteInBatch(const Body& body) {
   PendingWrite mine;
   mine.body = &body;
   std::unique_lock<std::mutex> lock(queue_mutex_);
@@ -1151,7 +1169,20 @@ Result<int> SqliteStore::SchemaVersion() {
 }
 
 Status SqliteStore::Ping() {
-  return Read([](Connection& connection) { return connection.Execute("SELECT 1"); });
+  OKRBOT_RETURN_IF_ERROR(
+      Read([](Connection& connection) { return connection.Execute("SELECT 1"); }));
+  if (!write_health_.TakeProbeTurn(std::chrono::steady_clock::now())) {
+    return write_health_.Failure();
+  }
+  return Write([](Connection& connection) {
+    static const std::string kSql =
+        "INSERT INTO readiness_probe (id, probed_at) VALUES (1, :now) "
+        "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at";
+    Result<Statement> stmt = connection.Prepare(kSql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(":now", std::time(nullptr));
+    return stmt->Run();
+  });
 }
 
 // ---- Workspaces and users ---------------------------------------------------------------------

@@ -22,7 +22,9 @@
 // - List order: workspaces by id, users by user id, objectives / key results / initiatives by
 //   number, check-ins newest first (at, then id), edits oldest first (at, then id), reminders
 //   by (kind, team), jobs by id. A limit <= 0 means no limit.
-// - Errors: SQLITE_BUSY/LOCKED beyond the busy timeout -> kUnavailable; uniqueness violations
+// - Errors: SQLITE_BUSY/LOCKED beyond the busy timeout, a full disk (SQLITE_FULL), a read-only
+//   file (SQLITE_READONLY) and I/O errors -> kUnavailable, with a message saying which;
+//   uniqueness violations
 //   -> kAlreadyExists; other constraint violations (CHECK, NOT NULL, foreign key, NaN values)
 //   -> kInvalidArgument; a file that cannot be opened -> kUnavailable. Nothing throws.
 //
@@ -55,6 +57,7 @@
 #include "bot/model.h"
 #include "bot/status.h"
 #include "storage/store.h"
+#include "storage/write_health.h"
 
 namespace okrbot {
 
@@ -170,6 +173,7 @@ class SqliteStore final : public Store {
   // The only way to change the database: runs `body` inside a transaction, group-committed with
   // concurrent writes (see the header comment for why every write funnels through here).
   Status Write(const Body& body);
+  Status WriteInBatch(const Body& body);
   void CommitBatch(const std::vector<PendingWrite*>& batch);
   // Runs `body`, which only reads, on a read connection (or the writer for ":memory:").
   Status Read(const Body& body);
@@ -182,6 +186,7 @@ class SqliteStore final : public Store {
   std::mutex queue_mutex_;
   std::deque<PendingWrite*> queue_;  // guarded by queue_mutex_; the front one leads
   WriteStats write_stats_;           // guarded by queue_mutex_
+  WriteHealth write_health_;
 
   std::mutex writer_mutex_;
   std::unique_ptr<sqlite_internal::Connection> writer_;  // guarded by writer_mutex_

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -320,6 +321,47 @@ TEST_F(SqliteStoreTest, DataSurvivesCloseAndReopen) {
   Result<Objective> next = reopened->CreateObjective(ObjectiveIn(ws));
   ASSERT_OK(next);
   EXPECT_EQ(next->number, 2);
+}
+
+// A disk that takes no more bytes (here a file-size limit of 0, which fails every write to the
+// database files as a full disk does): writes fail with a clear kUnavailable and store
+// nothing, reads still answer, Ping fails; once bytes can be written again, Ping's own probe
+// write brings readiness back without any user write.
+TEST_F(SqliteStoreTest, WhenTheDiskTakesNoMoreBytesWritesFailClearlyAndPingRecovers) {
+  const std::string path = SharedTempDir().NewFile("diskfull");
+  const std::string ws = "console:local";
+  std::unique_ptr<SqliteStore> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Migrate());
+  ASSERT_OK(store->CreateObjective(ObjectiveIn(ws)));
+  ASSERT_OK(store->Ping());
+
+  struct rlimit original {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &original), 0);
+  signal(SIGXFSZ, SIG_IGN);  // the write fails with EFBIG instead of killing the process
+  struct rlimit full = original;
+  full.rlim_cur = 0;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+
+  Result<Objective> refused = store->CreateObjective(ObjectiveIn(ws));
+  EXPECT_CODE(refused, kUnavailable);
+  EXPECT_NE(refused.status().message().find("could not be read or written"), std::string::npos)
+      << refused.status().ToString();
+  Result<Objective> first = store->GetObjective(ws, 1);
+  EXPECT_OK(first);  // reads still answer
+  Status ping = store->Ping();
+  EXPECT_CODE(ping, kUnavailable);
+  EXPECT_CODE(store->Ping(), kUnavailable);  // no probe within the second: the recorded failure
+
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &original), 0);
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!store->Ping().ok() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_OK(store->Ping());
+  Result<Objective> second = store->CreateObjective(ObjectiveIn(ws));
+  ASSERT_OK(second);
+  EXPECT_EQ(second->number, 2);  // the refused write left nothing behind
 }
 
 // kill -9 in the middle of a stream of writes: every acknowledged check-in is there after a

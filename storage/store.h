@@ -5,8 +5,8 @@
 // - Every method is scoped by workspace: a row of workspace A is never returned, changed or
 //   counted by a call that names workspace B ("not found" instead).
 // - Expected failures are values: kNotFound (unknown id), kAlreadyExists (duplicate number or
-//   job key), kInvalidArgument (violates a constraint), kUnavailable (database unreachable or
-//   busy beyond the timeout). Nothing partial is stored when a call fails.
+//   job key), kInvalidArgument (violates a constraint), kUnavailable (database unreachable,
+//   busy beyond the timeout, or not taking writes: disk full, read-only, I/O errors). Nothing partial is stored when a call fails.
 // - A write has been durably committed when the call returns ok (it survives kill -9).
 //   Implementations may batch concurrent writes from many threads into one transaction
 //   (group commit); callers cannot tell except by throughput.
@@ -54,7 +54,11 @@ class Store {
   // Schema. Migrate() brings the database to the newest schema version (idempotent).
   virtual Status Migrate() = 0;
   virtual Result<int> SchemaVersion() = 0;
-  // Cheap round trip to the database, for readiness probes.
+  // Readiness: a cheap round trip to the database. After a write failed with kUnavailable
+  // (disk full, read-only after a failover, I/O errors, unreachable), Ping fails with that
+  // reason until a write succeeds again; while failing it tries a small write of its own (the
+  // `readiness_probe` row) at most once a second, so readiness recovers without traffic
+  // (storage/write_health.h).
   virtual Status Ping() = 0;
 
   // Workspaces and users. Upserts insert or replace every field.

@@ -174,7 +174,9 @@ TEST_F(AuthorizationTest, EveryRowOfTheMatrix) {
       EXPECT_EQ(Export(kOtherWorkspace), other_before);  // never the other workspace's data
       if (allowed) {
         EXPECT_FALSE(reply.is_error);
-        if (row.changes) EXPECT_NE(Export(kWorkspace), before);
+        if (row.changes) {
+          EXPECT_NE(Export(kWorkspace), before);
+        }
       } else {
         EXPECT_TRUE(reply.is_error);
         EXPECT_EQ(Export(kWorkspace), before);

@@ -99,7 +99,7 @@ void MattermostApp::HandleCommand(const httplib::Request& request, const std::st
     spdlog::error("mattermost: cannot set up {}: {}", workspace_id, ensured.ToString());
     Reply sorry;
     sorry.is_error = true;
-    sorry.Text("Sorry, okrbot cannot reach its data just now. Please try again in a moment.");
+    sorry.Text(kDatabaseUnavailable);
     Json(response, CommandResponse(sorry));
     return;
   }

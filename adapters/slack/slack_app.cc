@@ -247,7 +247,7 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
         workspace.status().code() == StatusCode::kNotFound
             ? "okrbot is not installed in this workspace. Ask an admin to install it "
               "(the /slack/install page of your okrbot server)."
-            : "Sorry, okrbot cannot reach its data just now. Please try again in a moment.";
+            : kDatabaseUnavailable;
     Json(response, CommandResponse(PlainReply(message, true)));
     return;
   }
