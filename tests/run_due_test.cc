@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/cycle.h"
+#include "tests/silent_listener.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
 
@@ -70,15 +71,19 @@ class RunDueTest : public ::testing::Test {
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
   }
 
-  ProcessResult Okrbot(std::vector<std::string> args) {
+  // `api_base` "" is the stand-in.
+  ProcessResult Okrbot(std::vector<std::string> args, const std::string& api_base = "") {
     args.insert(args.begin(), OkrbotBinary());
     return RunProcess(args, "",
                       {"OKRBOT_DB=sqlite://" + dir_.File("okrbot.db"),
                        "SLACK_SIGNING_SECRET=test-secret", "SLACK_BOT_TOKEN=xoxb-test",
-                       "SLACK_API_BASE=" + slack_.ApiBase(), "OKRBOT_LOG_LEVEL=error"});
+                       "SLACK_API_BASE=" + (api_base.empty() ? slack_.ApiBase() : api_base),
+                       "OKRBOT_LOG_LEVEL=error"});
   }
 
-  ProcessResult RunDue(const std::string& now) { return Okrbot({"run-due", "--now", now}); }
+  ProcessResult RunDue(const std::string& now, const std::string& api_base = "") {
+    return Okrbot({"run-due", "--now", now}, api_base);
+  }
 
   std::vector<RecordedCall> Posts() { return slack_.Calls("chat.postMessage"); }
   // Posts (attempts included) to one channel: "DUKIR" is the direct message to UKIR.
@@ -145,6 +150,61 @@ TEST_F(RunDueTest, RateLimitsAndServerErrorsDelayButNeverLoseAPost) {
   auto jobs = Okrbot({"jobs", "--state", "sent"});
   EXPECT_NE(jobs.out.find("slack:T1|checkin|UKIR|2026-W41  sent  attempts 3"), std::string::npos)
       << jobs.out;
+}
+
+// Slack is down for 15 minutes while two posts are due, in each way a platform can be down:
+// hung (connections taken, no answer: timeouts), refusing connections, 500, 429 with
+// Retry-After, 503. Each post waits, then goes out exactly once when Slack is back; none is
+// dead-lettered. The scheduler runs every minute, on a fake clock (run-due --now).
+TEST_F(RunDueTest, AFifteenMinuteSlackOutageDelaysPostsWithoutLosingOrRepeatingThem) {
+  SilentListener hung;
+  const std::string hung_base = "http://127.0.0.1:" + std::to_string(hung.port()) + "/api";
+  const std::string refused_base =
+      "http://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/api";
+  auto at = [](int minutes_after_eight_pm) {
+    char text[32];
+    std::snprintf(text, sizeof text, "2026-10-04T%02d:%02d:00Z", 20 + minutes_after_eight_pm / 60,
+                  minutes_after_eight_pm % 60);
+    return std::string(text);
+  };
+  for (int minute = 0; minute < 15; ++minute) {
+    slack_.ClearFailures();
+    std::string api_base;
+    switch (minute % 4) {
+      case 0:  // hung only once: each attempt waits out the 5 s read timeout
+        api_base = minute == 0 ? hung_base : refused_base;
+        break;
+      case 1:
+        slack_.FailNext("*", 500, 1000);
+        break;
+      case 2:
+        slack_.FailNext("*", 429, 1000, 90);
+        break;
+      default:
+        slack_.FailNext("*", 503, 1000);
+        break;
+    }
+    auto run = RunDue(at(minute), api_base);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.out.find("sent 0,"), std::string::npos) << at(minute) << ": " << run.out;
+    EXPECT_NE(run.out.find("dead 0,"), std::string::npos) << at(minute) << ": " << run.out;
+  }
+  EXPECT_GE(Posts().size() + slack_.CallCount("conversations.open"), 4u)
+      << "attempts reached the stand-in during the outage";
+
+  slack_.ClearFailures();  // Slack is back at 20:15
+  slack_.ClearCalls();
+  for (int minute = 15; minute <= 120; minute += 5) {
+    auto run = RunDue(at(minute));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.out.find("dead 0,"), std::string::npos) << at(minute) << ": " << run.out;
+  }
+  EXPECT_EQ(PostsTo("DUKIR").size(), 1u) << "the prompt went out once";
+  EXPECT_EQ(PostsTo("okrs").size(), 1u) << "the digest went out once";
+  auto sent = Okrbot({"jobs", "--state", "sent"});
+  EXPECT_NE(sent.out.find("slack:T1|checkin|UKIR|2026-W41  sent"), std::string::npos) << sent.out;
+  auto dead = Okrbot({"jobs", "--state", "dead"});
+  EXPECT_EQ(dead.out.find("dead"), std::string::npos) << dead.out;
 }
 
 TEST_F(RunDueTest, DeadLettersAreListedAndCanBeRetried) {

@@ -150,6 +150,11 @@ void SlackStandIn::FailNext(const std::string& method, int http_status, int time
   failures_[method].push_back(Failure{http_status, times, retry_after_seconds, std::move(body)});
 }
 
+void SlackStandIn::ClearFailures() {
+  std::lock_guard<std::mutex> lock(mu_);
+  failures_.clear();
+}
+
 void SlackStandIn::SetDelay(const std::string& method, std::chrono::milliseconds delay) {
   std::lock_guard<std::mutex> lock(mu_);
   if (delay.count() <= 0) {

@@ -37,8 +37,9 @@
 // Scripted trouble: FailNext answers the next `times` requests of a method with the given HTTP
 // status (and Retry-After, and body; the default body is {"ok":false,"error":"ratelimited"} for
 // 429 and "stand-in failure" otherwise); several FailNext for one method queue up in order.
-// SetDelay makes every request of a method wait first, for timeout tests; the destructor cuts such
-// waits short. The method "*" matches any method in FailNext and SetDelay.
+// ClearFailures drops what FailNext queued. SetDelay makes every request of a method wait first,
+// for timeout tests; the destructor cuts such waits short. The method "*" matches any method in
+// FailNext and SetDelay.
 //
 // Thread-safety: all methods may be called from any thread while the server runs.
 #pragma once
@@ -99,6 +100,7 @@ class SlackStandIn {
   void FailNext(const std::string& method, int http_status, int times,
                 std::optional<int> retry_after_seconds = {}, std::string body = "");
   void SetDelay(const std::string& method, std::chrono::milliseconds delay);  // 0: no delay
+  void ClearFailures();  // drops every queued FailNext: the platform is back
 
   // What was received, oldest first; "" means every method.
   std::vector<RecordedCall> Calls(const std::string& method = "") const;

@@ -207,6 +207,11 @@ std::map<std::string, std::string> TeamsStandIn::LastTokenRequest() const {
   return last_token_request_;
 }
 
+void TeamsStandIn::ClearFailures() {
+  std::lock_guard<std::mutex> lock(mu_);
+  failures_.clear();
+}
+
 std::optional<TeamsStandIn::Answer> TeamsStandIn::TakeFailure(const std::string& endpoint) {
   auto it = failures_.find(endpoint);
   if (it == failures_.end() || it->second.empty()) return std::nullopt;

@@ -108,6 +108,7 @@ class TeamsStandIn {
                  const std::string& aad_object_id);
   void FailNext(const std::string& endpoint, int http_status, int times,
                 std::optional<int> retry_after_seconds = {});
+  void ClearFailures();  // drops every queued FailNext: the platform is back
 
   // Connector calls received, oldest first; "" means every endpoint.
   std::vector<TeamsCall> Calls(const std::string& endpoint = "") const;

@@ -28,6 +28,7 @@
 #include "storage/open_store.h"
 #include "tests/jwt_signer.h"
 #include "tests/log_capture.h"
+#include "tests/silent_listener.h"
 #include "tests/teams_standin.h"
 
 namespace okrbot::testing {
@@ -1133,6 +1134,92 @@ TEST_F(TeamsDeliveryTest, TheDispatcherRetriesARateLimitedPostAfterRetryAfter) {
   EXPECT_EQ(stats.sent, 1);
   EXPECT_EQ(teams_.Calls().back().status, 200);
   EXPECT_EQ(teams_.CallCount("send"), 3) << "the reply to `list`, the 429, the post";
+}
+
+// Microsoft is down for 15 minutes while a prompt is due, in each way it can be down: the
+// token endpoint hung (timeouts) or refusing connections, the connector answering 500, 429
+// with Retry-After, 503. The dispatcher runs every 30 s on a fake clock. The prompt waits,
+// then goes out exactly once when Teams is back; it is never dead-lettered.
+TEST_F(TeamsDeliveryTest, AFifteenMinuteOutageDelaysAPostWithoutLosingOrRepeatingIt) {
+  Say("list");  // Alice's personal chat is known, and client_ holds a bot token
+  Job job = MakeJob(kAlice);
+  job.due_at = job.next_attempt_at = job.created_at = clock_.Now();
+  ASSERT_TRUE(store_->EnqueueJob(job).ok());
+
+  SilentListener hung;
+  int refused_port = 0;
+  {
+    SilentListener closed_again;  // its port refuses connections once it is gone
+    refused_port = closed_again.port();
+  }
+  auto client_with_token_url = [&](const std::string& token_url) {
+    TeamsClientOptions options;
+    options.app_id = kAppId;
+    options.app_password = kAppPassword;
+    options.token_url = token_url;
+    options.connect_timeout = std::chrono::milliseconds(300);
+    options.read_timeout = std::chrono::milliseconds(300);
+    return std::make_unique<TeamsClient>(options, &clock_);
+  };
+  auto hung_client =
+      client_with_token_url("http://127.0.0.1:" + std::to_string(hung.port()) + "/token");
+  auto refused_client =
+      client_with_token_url("http://127.0.0.1:" + std::to_string(refused_port) + "/token");
+  TeamsDeliverer through_hung(hung_client.get(), store_.get(), &clock_);
+  TeamsDeliverer through_refused(refused_client.get(), store_.get(), &clock_);
+  TeamsDeliverer normal(client_.get(), store_.get(), &clock_);
+  Dispatcher dispatcher(
+      store_.get(), &clock_, DispatcherOptions{}, [] { return 0.5; }, &metrics_);
+  const size_t calls_before = teams_.Calls("send").size();
+
+  for (int step = 0; step < 30; ++step) {
+    teams_.ClearFailures();
+    dispatcher.RegisterPlatform("teams", &normal);
+    switch (step % 5) {
+      case 0:
+        dispatcher.RegisterPlatform("teams", &through_hung);
+        break;
+      case 1:
+        dispatcher.RegisterPlatform("teams", &through_refused);
+        break;
+      case 2:
+        teams_.FailNext("send", 500, 1000);
+        break;
+      case 3:
+        teams_.FailNext("send", 429, 1000, 90);
+        break;
+      default:
+        teams_.FailNext("send", 503, 1000);
+        break;
+    }
+    DispatchStats stats = dispatcher.RunOnce();
+    EXPECT_EQ(stats.sent, 0) << "step " << step;
+    EXPECT_EQ(stats.dead, 0) << "step " << step;
+    clock_.Advance(std::chrono::seconds(30));
+  }
+
+  teams_.ClearFailures();  // Teams is back
+  dispatcher.RegisterPlatform("teams", &normal);
+  int sent = 0;
+  for (int minute = 0; minute < 120; ++minute) {
+    DispatchStats stats = dispatcher.RunOnce();
+    sent += stats.sent;
+    EXPECT_EQ(stats.dead, 0);
+    clock_.Advance(std::chrono::minutes(1));
+  }
+  EXPECT_EQ(sent, 1);
+  auto sends = teams_.Calls("send");
+  int delivered = 0;
+  for (size_t i = calls_before; i < sends.size(); ++i) {
+    if (sends[i].status == 200) ++delivered;
+  }
+  EXPECT_EQ(delivered, 1) << "the prompt reached Alice's chat exactly once";
+  JobFilter done;
+  done.state = JobState::kSent;
+  auto jobs = store_->ListJobs(done);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_GT(jobs->front().attempts, 3);
 }
 
 TEST_F(TeamsDeliveryTest, AnInteractiveReplyIsRetriedAfterAServerError) {
