@@ -155,7 +155,8 @@ class RequestMaker {
     std::string body = "token=bench&team_id=" + std::string(kTeam) +
                        "&team_domain=bench&channel_id=C0BENCH&channel_name=okrs&user_id=" + user +
                        "&user_name=" + user + "&command=%2Fokr&text=" + FormEscape(text) +
-                       "&response_url=" + FormEscape(response_url_) + "&trigger_id=1.2.3";
+                       "&response_url=" + FormEscape(response_url_) + "&trigger_id=bench." +
+                       std::to_string(++triggers_);  // unique, as Slack's
     std::string timestamp = std::to_string(std::time(nullptr));
     std::string request = "POST /slack/commands HTTP/1.1\r\nHost: " + host_ +
                           "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -172,6 +173,7 @@ class RequestMaker {
   okrbot::SlackSignatureVerifier verifier_;
   std::string host_;
   std::string response_url_;
+  mutable uint64_t triggers_ = 0;  // one generator thread
 };
 
 struct Scenario {

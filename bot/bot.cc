@@ -26,6 +26,9 @@ namespace {
 
 constexpr size_t kMaxChannelBytes = 200;
 
+constexpr char kAlreadyReceived[] =
+    "I already received this exact request and ran it once; a repeat of it changes nothing.";
+
 std::string Join(const std::vector<Token>& tokens) {
   std::string out;
   for (const auto& t : tokens) {
@@ -775,7 +778,12 @@ Reply Session::RecordCheckIn(const CheckInInput& input) {
     return Error(s.message());
   }
   std::optional<double> previous = kr->current;
+  c.request_id = actor_.request_id;
   auto recorded = store_->RecordCheckIn(c);
+  if (!recorded.ok() && recorded.status().code() == StatusCode::kAlreadyExists &&
+      !c.request_id.empty()) {
+    return Error(kAlreadyReceived);
+  }
   if (!recorded.ok()) return Failure(recorded.status());
   if (on_checkin_) on_checkin_();
   KeyResult after = *kr;
@@ -1837,7 +1845,27 @@ std::optional<Reply> Bot::SlowDown(const Actor& actor) {
 
 Reply Bot::Handle(const Actor& actor, const std::string& text) {
   if (auto refusal = SlowDown(actor)) return *refusal;
+  // Reading twice does no harm, so only commands that may change something are recorded.
+  // `update` needs no record of its own: the check-in row carries the request id, so the
+  // de-duplication costs no extra write on the busiest command.
+  ParseOutcome parsed = ParseCommand(text);
+  if (parsed.ok && !IsReadOnly(parsed.command) && parsed.command.spec->name != "update") {
+    if (auto repeat = RefuseRepeat(actor)) return *repeat;
+  }
   return RunCommand(actor, text);
+}
+
+std::optional<Reply> Bot::RefuseRepeat(const Actor& actor) {
+  if (actor.request_id.empty()) return std::nullopt;
+  auto first =
+      store_->MarkEventSeen(actor.workspace_id, "request:" + actor.request_id, clock_->Now());
+  if (!first.ok()) {
+    return first.status().code() == StatusCode::kInvalidArgument
+               ? std::nullopt  // an id the store cannot hold: nothing to compare with
+               : std::optional<Reply>(Refusal(kDatabaseUnavailable, nullptr));
+  }
+  if (*first) return std::nullopt;
+  return Refusal(kAlreadyReceived, nullptr);
 }
 
 Reply Bot::RunCommand(const Actor& actor, const std::string& text) {
@@ -1861,6 +1889,9 @@ Reply Bot::PressCheckInButton(const Actor& actor, const std::string& action,
     return Refusal("That button names no key result.", nullptr);
   }
   const std::string kr_ref = KeyResultRef(ref.number);
+  if (action == kActionCheckInSnooze) {  // "no change" records a check-in with the id
+    if (auto repeat = RefuseRepeat(actor)) return *repeat;
+  }
   if (action == kActionCheckInSnooze) return RunCommand(actor, "snooze " + kr_ref + " 1w");
   if (action != kActionCheckInUpdate && action != kActionCheckInNoChange) {
     return Refusal("That button is not one I know; the message may be from an older okrbot.",
@@ -1898,7 +1929,7 @@ Reply Bot::Welcome() {
 
 Reply Bot::SubmitCheckIn(const Actor& actor, const CheckInInput& input) {
   if (auto refusal = SlowDown(actor)) return *refusal;
-  return RecordFormCheckIn(actor, input);
+  return RecordFormCheckIn(actor, input);  // the check-in carries the request id
 }
 
 Reply Bot::RecordFormCheckIn(const Actor& actor, const CheckInInput& input) {

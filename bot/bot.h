@@ -42,6 +42,10 @@ struct Actor {
   std::string display_name;     // from the platform; may be empty
   std::string tz;               // IANA zone from the platform; may be empty
   bool platform_admin = false;  // e.g. a Slack workspace admin
+  // The platform's id of this request (Slack trigger_id, Teams conversation/activity id);
+  // empty when it has none. A request that changes something runs at most once per id, so a
+  // replayed or re-delivered one changes nothing.
+  std::string request_id = {};
 };
 
 // Limits on what people type (bad input gets a clear answer, never a truncated row).
@@ -91,6 +95,8 @@ class Bot {
   // The "slow down" answer when the actor or their workspace is over its rate; else nullopt
   // (and one action is counted).
   std::optional<Reply> SlowDown(const Actor& actor);
+  // A refusal when this request (actor.request_id) was received before; records it otherwise.
+  std::optional<Reply> RefuseRepeat(const Actor& actor);
   // Handle() and SubmitCheckIn() without the rate check (for presses that lead to them).
   Reply RunCommand(const Actor& actor, const std::string& text);
   Reply RecordFormCheckIn(const Actor& actor, const CheckInInput& input);

@@ -147,6 +147,43 @@ TEST_F(BotTest, OnlyPlatformAdminsStartAChatWorkspacesAdminList) {
       << "a listed admin may add more";
 }
 
+// A request the platform delivered once more (a replay within the signature window, or a
+// re-delivery) is answered clearly and changes nothing; reads are not recorded.
+TEST_F(BotTest, ARepeatedRequestChangesNothingAndReadsAreNotRecorded) {
+  Actor alice{"slack:TA", "U1", "alice", "", false, "trigger-1"};
+  EXPECT_FALSE(bot_->Handle(alice, "objective add \"Grow\"").is_error);
+  Reply repeated = bot_->Handle(alice, "objective add \"Grow\"");
+  EXPECT_TRUE(repeated.is_error);
+  EXPECT_NE(RenderPlainText(repeated).find("changes nothing"), std::string::npos)
+      << RenderPlainText(repeated);
+  EXPECT_EQ(Objectives("slack:TA"), 1u);
+
+  alice.request_id = "trigger-2";
+  EXPECT_FALSE(bot_->Handle(alice, "list").is_error);
+  EXPECT_FALSE(bot_->Handle(alice, "list").is_error) << "reading twice is fine";
+  EXPECT_FALSE(bot_->Handle(alice, "objective add \"Hire\"").is_error)
+      << "a read under the same id did not use it up";
+  EXPECT_EQ(Objectives("slack:TA"), 2u);
+
+  alice.request_id = "trigger-3";
+  EXPECT_FALSE(bot_->Handle(alice, "kr add O1 \"Increase NPS from 55 to 70\"").is_error);
+  alice.request_id = "trigger-4";
+  EXPECT_FALSE(bot_->Handle(alice, "update KR1 +5").is_error);
+  Reply again = bot_->Handle(alice, "update KR1 +5");  // the check-in itself carries the id
+  EXPECT_TRUE(again.is_error);
+  EXPECT_NE(RenderPlainText(again).find("changes nothing"), std::string::npos);
+  EXPECT_EQ(store_->GetKeyResult("slack:TA", 1)->current, 60);
+  EXPECT_EQ(store_->ListCheckIns("slack:TA", 1, 0)->size(), 1u);
+
+  Actor same_id_elsewhere{"slack:TB", "U1", "alice", "", false, "trigger-1"};
+  EXPECT_FALSE(bot_->Handle(same_id_elsewhere, "objective add \"Grow\"").is_error)
+      << "ids are per workspace";
+  Actor no_id{"slack:TA", "U1", "alice", "", false, ""};
+  EXPECT_FALSE(bot_->Handle(no_id, "objective add \"Ship\"").is_error);
+  EXPECT_FALSE(bot_->Handle(no_id, "objective add \"Ship\"").is_error)
+      << "without an id there is nothing to compare";
+}
+
 TEST_F(BotTest, ExactValuesFromButtonsAreStoredUnrounded) {
   Say("slack:TA", "U1", "objective add \"Grow\"");
   Say("slack:TA", "U1", "kr add O1 \"Increase ratio from 3 to 4\"");

@@ -302,4 +302,14 @@ ParseOutcome ParseCommand(const std::string& text) {
   return outcome;
 }
 
+bool IsReadOnly(const ParsedCommand& command) {
+  if (command.spec == nullptr) return false;
+  const std::string& name = command.spec->name;
+  if (name == "admin") {
+    return !command.args.empty() && AsciiLower(command.args[0].Original()) == "list";
+  }
+  return name == "help" || name == "list" || name == "show" || name == "tree" || name == "review" ||
+         name == "stale" || name == "todo" || name == "remind show";
+}
+
 }  // namespace okrbot

@@ -52,4 +52,8 @@ struct ParseOutcome {
 
 ParseOutcome ParseCommand(const std::string& text);
 
+// True for commands that only read (help, list, show, tree, review, stale, todo, remind show,
+// admin list): running one twice changes nothing, so replays of them need no record.
+bool IsReadOnly(const ParsedCommand& command);
+
 }  // namespace okrbot

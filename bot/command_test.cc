@@ -36,6 +36,25 @@ TEST(CommandTest, EverySubcommandOfTheSpecIsKnown) {
   }
 }
 
+TEST(CommandTest, OnlyCommandsThatChangeNothingAreReadOnly) {
+  for (const char* text : {"help", "list mine", "show KR1", "tree", "review", "stale", "todo",
+                           "remind show", "admin list"}) {
+    ParseOutcome parsed = ParseCommand(text);
+    ASSERT_TRUE(parsed.ok) << text;
+    EXPECT_TRUE(IsReadOnly(parsed.command)) << text;
+  }
+  for (const char* text :
+       {"objective add \"Grow\"", "kr add O1 \"Increase NPS from 55 to 70\"", "update KR1 +5",
+        "initiative add KR1 \"Interviews\"", "initiative done I1", "edit KR1 to:75", "archive KR1",
+        "keep KR1", "summary", "remind checkin monday 10:00", "remind digest #okrs friday 16:00",
+        "remind off", "snooze KR1 1w", "away until:2026-12-24", "tz Europe/Berlin",
+        "admin add @carol"}) {
+    ParseOutcome parsed = ParseCommand(text);
+    ASSERT_TRUE(parsed.ok) << text << ": " << parsed.error;
+    EXPECT_FALSE(IsReadOnly(parsed.command)) << text;
+  }
+}
+
 TEST(CommandTest, LeadingOkrIsIgnored) {
   for (const char* text : {"/okr stale", "okr stale", "stale", "  STALE  "}) {
     auto out = ParseCommand(text);

@@ -115,6 +115,9 @@ struct CheckIn {
   std::string note;
   std::string author;
   Seconds at{};
+  // The platform request that recorded it (Actor::request_id), or empty. Stored only to refuse
+  // a second check-in from the same request (kAlreadyExists); never read back.
+  std::string request_id = {};
 };
 
 struct Initiative {

@@ -498,12 +498,17 @@ CREATE TABLE conversation_refs (
 CREATE INDEX key_results_by_owner ON key_results (workspace_id, owner);
 CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
 )sql"},
-    // Readiness writes here while writes have been failing, to see whether they work again.
+    // Readiness writes a row here while writes have been failing, to see whether they work
+    // again; a check-in remembers the platform request that recorded it.
     {5, R"sql(
 CREATE TABLE readiness_probe (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   probed_at BIGINT NOT NULL
 );
+-- The platform request that recorded a check-in: a replayed or re-delivered one is refused.
+ALTER TABLE checkins ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX checkins_by_request ON checkins (workspace_id, request_id)
+  WHERE request_id <> '';
 )sql"},
 };
 
@@ -1363,8 +1368,8 @@ Result<CheckIn> PostgresStore::RecordCheckIn(const CheckIn& checkin) {
     std::optional<Seconds> last_checkin_at = kr->OptionalTime(0, 0);
 
     static const std::string kInsertSql =
-        "INSERT INTO checkins (workspace_id, kr, value, confidence, note, author, at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        "INSERT INTO checkins (workspace_id, kr, value, confidence, note, author, at, "
+        "request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     Result<Rows> inserted = connection.Run(
         kInsertSql,
         Params()
@@ -1375,7 +1380,8 @@ Result<CheckIn> PostgresStore::RecordCheckIn(const CheckIn& checkin) {
                                             : std::nullopt)
             .Text(checkin.note)
             .Text(checkin.author)
-            .Time(checkin.at));
+            .Time(checkin.at)
+            .Text(checkin.request_id));
     if (!inserted.ok()) return inserted.status();
     stored.id = inserted->Int(0, 0);
 

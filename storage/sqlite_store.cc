@@ -537,12 +537,17 @@ CREATE TABLE conversation_refs (
 CREATE INDEX key_results_by_owner ON key_results (workspace_id, owner);
 CREATE INDEX objectives_by_owner ON objectives (workspace_id, owner);
 )sql"},
-    // Readiness writes here while writes have been failing, to see whether they work again.
+    // Readiness writes a row here while writes have been failing, to see whether they work
+    // again; a check-in remembers the platform request that recorded it.
     {5, R"sql(
 CREATE TABLE readiness_probe (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   probed_at INTEGER NOT NULL
 );
+-- The platform request that recorded a check-in: a replayed or re-delivered one is refused.
+ALTER TABLE checkins ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX checkins_by_request ON checkins (workspace_id, request_id)
+  WHERE request_id <> '';
 )sql"},
 };
 
@@ -1578,8 +1583,8 @@ Result<CheckIn> SqliteStore::RecordCheckIn(const CheckIn& checkin) {
     }
 
     static const std::string kInsertSql =
-        "INSERT INTO checkins (workspace_id, kr, value, confidence, note, author, at) "
-        "VALUES (:ws, :kr, :value, :confidence, :note, :author, :at)";
+        "INSERT INTO checkins (workspace_id, kr, value, confidence, note, author, at, "
+        "request_id) VALUES (:ws, :kr, :value, :confidence, :note, :author, :at, :request)";
     Result<Statement> insert = connection.Prepare(kInsertSql);
     if (!insert.ok()) return insert.status();
     insert->BindText(":ws", checkin.workspace_id);
@@ -1591,6 +1596,7 @@ Result<CheckIn> SqliteStore::RecordCheckIn(const CheckIn& checkin) {
     insert->BindText(":note", checkin.note);
     insert->BindText(":author", checkin.author);
     insert->BindTime(":at", checkin.at);
+    insert->BindText(":request", checkin.request_id);
     OKRBOT_RETURN_IF_ERROR(insert->Run());
     stored.id = connection.LastInsertRowId();
 

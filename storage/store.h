@@ -6,7 +6,8 @@
 //   counted by a call that names workspace B ("not found" instead).
 // - Expected failures are values: kNotFound (unknown id), kAlreadyExists (duplicate number or
 //   job key), kInvalidArgument (violates a constraint), kUnavailable (database unreachable,
-//   busy beyond the timeout, or not taking writes: disk full, read-only, I/O errors). Nothing partial is stored when a call fails.
+//   busy beyond the timeout, or not taking writes: disk full, read-only, I/O errors). Nothing
+//   partial is stored when a call fails.
 // - A write has been durably committed when the call returns ok (it survives kill -9).
 //   Implementations may batch concurrent writes from many threads into one transaction
 //   (group commit); callers cannot tell except by throughput.

@@ -1216,6 +1216,34 @@ TEST_P(StoreConformanceTest, RecordCheckInSetsCurrentAndReturnsId) {
   EXPECT_FALSE((*history)[0].confidence.has_value());
 }
 
+// A platform request records at most one check-in (replays and re-deliveries are refused,
+// atomically with the write); request ids are per workspace, and an empty one is no id.
+TEST_P(StoreConformanceTest, ACheckInFromAnAlreadySeenRequestIsRefusedAndStoresNothing) {
+  ASSERT_OK(store().CreateObjective(MakeObjective(kWorkspaceA, "O1")));
+  ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceA, 1, "KR1")));
+  ASSERT_OK(store().CreateObjective(MakeObjective(kWorkspaceB, "O1")));
+  ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceB, 1, "KR1")));
+
+  CheckIn first = MakeCheckIn(kWorkspaceA, 1, 60, 1'000);
+  first.request_id = "trigger.1";
+  ASSERT_OK(store().RecordCheckIn(first));
+  CheckIn replay = MakeCheckIn(kWorkspaceA, 1, 65, 2'000);
+  replay.request_id = "trigger.1";
+  EXPECT_CODE(store().RecordCheckIn(replay), kAlreadyExists);
+  Result<KeyResult> kr = store().GetKeyResult(kWorkspaceA, 1);
+  ASSERT_OK(kr);
+  EXPECT_EQ(kr->current, 60) << "the refused check-in did not move the KR";
+
+  CheckIn elsewhere = MakeCheckIn(kWorkspaceB, 1, 10, 1'000);
+  elsewhere.request_id = "trigger.1";
+  EXPECT_OK(store().RecordCheckIn(elsewhere));
+  ASSERT_OK(store().RecordCheckIn(MakeCheckIn(kWorkspaceA, 1, 70, 3'000)));
+  ASSERT_OK(store().RecordCheckIn(MakeCheckIn(kWorkspaceA, 1, 71, 4'000)));
+  Result<std::vector<CheckIn>> history = store().ListCheckIns(kWorkspaceA, 1, 0);
+  ASSERT_OK(history);
+  EXPECT_EQ(history->size(), 3u);
+}
+
 TEST_P(StoreConformanceTest, OlderCheckInDoesNotOverrideCurrent) {
   ASSERT_OK(store().CreateObjective(MakeObjective(kWorkspaceA, "O1")));
   ASSERT_OK(store().CreateKeyResult(MakeKeyResult(kWorkspaceA, 1, "KR1")));

@@ -2,7 +2,9 @@
 // SQLite store and the Bot), and scheduled posts through the REST client against a local
 // Mattermost stand-in, also driven by the Dispatcher.
 #include <gtest/gtest.h>
+
 #include <httplib.h>
+#include <atomic>
 
 #include <chrono>
 #include <memory>
@@ -87,6 +89,7 @@ class MattermostAppTest : public ::testing::Test {
   static std::string CommandBody(const std::string& text, const std::string& user = kAlice,
                                  const std::string& team = kTeam,
                                  const std::string& token = kCommandToken) {
+    static std::atomic<int> triggers{0};
     std::vector<std::pair<std::string, std::string>> fields;
     if (!token.empty()) fields.emplace_back("token", token);
     fields.insert(fields.end(), {{"team_id", team},
@@ -98,7 +101,8 @@ class MattermostAppTest : public ::testing::Test {
                                  {"command", "/okr"},
                                  {"text", text},
                                  {"response_url", "http://127.0.0.1:1/hooks/commands/x"},
-                                 {"trigger_id", "trigger"}});
+                                 // Mattermost gives each command its own trigger id.
+                                 {"trigger_id", "trigger-" + std::to_string(++triggers)}});
     return FormEncode(fields);
   }
 

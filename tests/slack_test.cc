@@ -147,7 +147,8 @@ class SlackTest : public ::testing::Test {
                                    {"command", "/okr"},
                                    {"text", text},
                                    {"response_url", slack_.ResponseUrl("r1")},
-                                   {"trigger_id", "1.2.3"}});
+                                   // Slack gives every invocation its own trigger id.
+                                   {"trigger_id", "1.2." + std::to_string(++triggers_)}});
     auto res = PostSigned("/slack/commands", body);
     EXPECT_TRUE(res);
     if (!res) return json();
@@ -177,6 +178,7 @@ class SlackTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  int triggers_ = 0;
   FakeClock clock_{Seconds(std::chrono::seconds(1793610000))};  // 2026-11-02 09:00 UTC
   SlackStandIn slack_;
   std::unique_ptr<Store> store_;
@@ -414,11 +416,13 @@ TEST_F(SlackTest, CheckInThroughButtonModalAndSubmission) {
 
   json no_change = press;
   no_change["actions"][0]["action_id"] = "checkin.nochange";
+  no_change["trigger_id"] = "trigger-2";
   ASSERT_TRUE(Interaction(no_change));
   ASSERT_TRUE(slack_.WaitForCalls("chat.update", 2));
   EXPECT_EQ(CheckIns("slack:T1", 1), 3u);
   json snooze = press;
   snooze["actions"][0]["action_id"] = "checkin.snooze";
+  snooze["trigger_id"] = "trigger-3";
   ASSERT_TRUE(Interaction(snooze));
   ASSERT_TRUE(slack_.WaitForCalls("chat.update", 3));
   EXPECT_TRUE(store_->GetKeyResult("slack:T1", 1)->snoozed_until.has_value());
@@ -472,6 +476,28 @@ TEST_F(SlackTest, AButtonInAMultiKrPromptUpdatesOnlyItsOwnKr) {
   EXPECT_NE(answer["text"].get<std::string>().find("Only"), std::string::npos);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(slack_.CallCount("chat.update"), 1);
+}
+
+// An attacker who captured one signed command replays it within Slack's 5-minute window: the
+// signature is valid, but the command runs once.
+TEST_F(SlackTest, AReplayedSignedCommandRunsOnce) {
+  Command("objective add \"Delight our customers\"");
+  Command("kr add O1 \"Increase our NPS from 55 to 70\"");
+  std::string body = FormEncode({{"team_id", "T1"},
+                                 {"user_id", "UALICE"},
+                                 {"user_name", "alice"},
+                                 {"command", "/okr"},
+                                 {"text", "update KR1 +5"},
+                                 {"response_url", slack_.ResponseUrl("r1")},
+                                 {"trigger_id", "captured.1"}});
+  auto original = PostSigned("/slack/commands", body);
+  ASSERT_TRUE(original);
+  EXPECT_NE(original->body.find("KR1 updated"), std::string::npos) << original->body;
+  auto replayed = PostSigned("/slack/commands", body);
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(replayed->status, 200);
+  EXPECT_NE(replayed->body.find("changes nothing"), std::string::npos) << replayed->body;
+  EXPECT_EQ(CheckIns("slack:T1", 1), 1u);
 }
 
 TEST_F(SlackTest, EventsVerifyHomeRetriesAndUninstall) {

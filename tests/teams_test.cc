@@ -519,6 +519,19 @@ TEST_F(TeamsCommandTest, AMentionWithoutAnAadIdIsLookedUpAndTheOwnerCanBePrompte
   EXPECT_EQ(json::parse(ref->reference)["userId"], "29:carol");
 }
 
+// The same activity delivered twice (the connector re-sends, or a captured token is replayed
+// within its hour): the command runs once.
+TEST_F(TeamsCommandTest, TheSameActivityTwiceRunsOnce) {
+  Say("objective add \"Delight our customers\"");
+  Say("kr add O1 \"Increase our NPS from 55 to 70\"");
+  json message = Message("update KR1 +5");
+  TeamsCall first = Exchange(message);
+  EXPECT_TRUE(Contains(CardText(CardOf(first.body)), "KR1 updated")) << first.body.dump();
+  TeamsCall again = Exchange(message);
+  EXPECT_TRUE(Contains(CardText(CardOf(again.body)), "changes nothing")) << again.body.dump();
+  EXPECT_EQ(CheckIns().size(), 1u);
+}
+
 TEST_F(TeamsCommandTest, TeamsHtmlEntitiesAreDecoded) {
   std::string text = Say("objective add &quot;R&amp;D &lt;3 customers&quot;");
   EXPECT_TRUE(Contains(text, "Created O1: R&D <3 customers")) << text;

@@ -112,6 +112,7 @@ void MattermostApp::HandleCommand(const httplib::Request& request, const std::st
       !HasControlCharacters(user_name)) {
     actor.display_name = user_name;
   }
+  actor.request_id = field("trigger_id");
   Json(response, CommandResponse(bot_->Handle(actor, field("text"))));
 }
 

@@ -256,6 +256,7 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
   std::string text = field("text");
   std::string response_url = field("response_url");
   std::string user_name = field("user_name");
+  std::string trigger_id = field("trigger_id");
 
   // The work runs in the background pool; if it misses the budget, Slack gets an
   // acknowledgement now and the answer later through response_url.
@@ -268,8 +269,9 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
   };
   auto shared = std::make_shared<Shared>();
   bool submitted = background_.Submit(
-      [this, shared, workspace_id, token, user_id, user_name, text, response_url] {
+      [this, shared, workspace_id, token, user_id, user_name, text, response_url, trigger_id] {
         Actor actor = MakeActor(workspace_id, token, user_id, user_name);
+        actor.request_id = trigger_id;
         Reply reply = bot_->Handle(actor, text);
         bool late = false;
         {
@@ -333,6 +335,7 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
   Context context{workspace->first, workspace->second, {}};
   context.actor = MakeActor(context.workspace_id, context.token, user_id,
                             user.is_object() ? Str(user, "username") : "", /*may_wait=*/false);
+  context.actor.request_id = Str(payload, "trigger_id");
 
   if (type == "block_actions") {
     json actions = payload.value("actions", json::array());

@@ -197,6 +197,7 @@ void TeamsApp::HandleActivity(const httplib::Request& request, const std::string
     return;
   }
   a.actor.workspace_id = "teams:" + a.tenant_id;
+  if (!a.id.empty()) a.actor.request_id = a.conversation_id + "/" + a.id;
   std::string name = Str(from, "name");
   if (name.size() <= bot_->limits().max_name_bytes && IsValidUtf8(name) &&
       !HasControlCharacters(name)) {
