@@ -93,4 +93,15 @@ std::string AsciiLower(std::string_view text) {
   return lower;
 }
 
+bool ParsePlainDecimal(std::string_view text, uint64_t* value) {
+  if (text.empty() || text.size() > 18) return false;
+  uint64_t result = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    result = result * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *value = result;
+  return true;
+}
+
 }  // namespace okrbot

@@ -3,6 +3,7 @@
 // Pure functions, thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,8 @@ bool HasControlCharacters(const std::string& text);
 std::string Trim(const std::string& text);
 // With A-Z turned into a-z; every other byte (UTF-8 included) unchanged, whatever the locale.
 std::string AsciiLower(std::string_view text);
+// Reads 1 to 18 ASCII digits and nothing else (no sign, space or prefix), as HTTP's
+// Content-Length must be; false otherwise.
+bool ParsePlainDecimal(std::string_view text, uint64_t* value);
 
 }  // namespace okrbot

@@ -39,3 +39,22 @@ TEST(TextUtilTest, Trim) {
 
 }  // namespace
 }  // namespace okrbot
+
+namespace okrbot {
+namespace {
+
+TEST(TextUtilTest, PlainDecimalIsDigitsOnly) {
+  uint64_t value = 7;
+  EXPECT_TRUE(ParsePlainDecimal("0", &value));
+  EXPECT_EQ(value, 0u);
+  EXPECT_TRUE(ParsePlainDecimal("1048576", &value));
+  EXPECT_EQ(value, 1048576u);
+  EXPECT_TRUE(ParsePlainDecimal("999999999999999999", &value));
+  EXPECT_EQ(value, 999999999999999999u);
+  for (const char* bad : {"", "+5", "-1", " 5", "5 ", "0x5", "1e3", "5,6", "1000000000000000000"}) {
+    EXPECT_FALSE(ParsePlainDecimal(bad, &value)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace okrbot

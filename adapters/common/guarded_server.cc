@@ -26,11 +26,6 @@ using SteadyClock = std::chrono::steady_clock;
 // thread: the unread body must never be taken for the next request.
 thread_local bool t_close_after_answer = false;
 
-bool IsPlainDecimal(const std::string& text) {
-  return !text.empty() && text.size() <= 18 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // Why the request's body framing is ambiguous, or "" when it is not (RFC 9112 §6.3: a
 // request with both is a smuggling attempt or a broken proxy; either way it cannot be trusted).
 std::string AmbiguousFraming(const httplib::Request& request) {
@@ -38,7 +33,8 @@ std::string AmbiguousFraming(const httplib::Request& request) {
   const size_t encodings = request.get_header_value_count("Transfer-Encoding");
   if (lengths > 0 && encodings > 0) return "both Content-Length and Transfer-Encoding";
   if (lengths > 1) return "more than one Content-Length";
-  if (lengths == 1 && !IsPlainDecimal(request.get_header_value("Content-Length"))) {
+  uint64_t declared = 0;
+  if (lengths == 1 && !ParsePlainDecimal(request.get_header_value("Content-Length"), &declared)) {
     return "a Content-Length that is not a decimal number";
   }
   if (encodings > 1) return "more than one Transfer-Encoding";

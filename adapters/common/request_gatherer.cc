@@ -25,17 +25,6 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool ParsePlainDecimal(std::string_view text, uint64_t* value) {
-  if (text.empty() || text.size() > 18) return false;
-  uint64_t result = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    result = result * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *value = result;
-  return true;
-}
-
 // Best effort: the answer is small, and a client that does not read it loses nothing else.
 void RefuseHeadTooLarge(int fd) {
   static constexpr std::string_view kAnswer =
