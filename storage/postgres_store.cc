@@ -48,8 +48,8 @@ Status StatusFromSqlState(const std::string& sqlstate, const std::string& messag
     return Status::FailedPrecondition(std::string(kNotMigratedHint) + " (" + message + ").");
   }
   if (sqlstate == "40001" || sqlstate == "40P01") {
-    return Status::Unavailable("The database kept refusing a transaction (" + message +
-                               "); try again.");
+    return Status::Unavailable(std::string(kDatabaseBusy) + ": it kept refusing a transaction (" +
+                               message + "); try again.");
   }
   if (sqlstate == "53100") {
     return Status::Unavailable("The database disk is full; nothing was written. " + detail);
@@ -854,8 +854,9 @@ Result<std::unique_ptr<Connection>> PostgresStore::Acquire() {
       return !idle_.empty() || open_ < options_.pool_size;
     });
     if (!available) {
-      return Status::Unavailable("All " + std::to_string(options_.pool_size) +
-                                 " database connections stayed busy; try again.");
+      return Status::Unavailable(std::string(kDatabaseBusy) + ": all " +
+                                 std::to_string(options_.pool_size) +
+                                 " connections stayed busy; try again.");
     }
     if (!idle_.empty()) {
       std::unique_ptr<Connection> connection = std::move(idle_.back());

@@ -27,10 +27,8 @@ Status StatusFromSqlite(int code, const std::string& message) {
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Unavailable(
-          "The database is busy (locked by another writer beyond the "
-          "busy timeout). " +
-          detail);
+      return Status::Unavailable(std::string(kDatabaseBusy) +
+                                 " (locked by another writer beyond the busy timeout). " + detail);
     case SQLITE_CONSTRAINT:
       if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE) {
         return Status::AlreadyExists(detail);

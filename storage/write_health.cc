@@ -4,6 +4,7 @@ namespace okrbot {
 
 void WriteHealth::Record(const Status& write) {
   if (!write.ok() && write.code() != StatusCode::kUnavailable) return;
+  if (!write.ok() && write.message().rfind(kDatabaseBusy, 0) == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (write.ok() && !failure_.ok()) last_probe_.reset();
   failure_ = write;

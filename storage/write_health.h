@@ -5,7 +5,10 @@
 // Contract:
 // - Record(status) after every write: a write that failed with kUnavailable (the database
 //   could not take it) makes the store unhealthy with that status; any write that succeeds
-//   makes it healthy again. Other failures (bad input, not found) say nothing about health.
+//   makes it healthy again. Other failures (bad input, not found) say nothing about health,
+//   and neither does contention (a message starting with kDatabaseBusy: a lock held too long,
+//   a full pool, repeated serialization failures): taking every replica out of service under
+//   load would only move the load.
 // - Failure() is ok while healthy, else the failure recorded last.
 // - TakeProbeTurn(now) is true at most once per `probe_interval` while unhealthy: Ping() then
 //   tries a small write of its own, so readiness recovers without user traffic.
@@ -19,6 +22,9 @@
 #include "bot/status.h"
 
 namespace okrbot {
+
+// How the stores begin the message of a write that failed for contention, not refusal.
+inline constexpr char kDatabaseBusy[] = "The database is busy";
 
 class WriteHealth {
  public:

@@ -27,6 +27,17 @@ TEST(WriteHealthTest, BadInputSaysNothingAboutTheDatabase) {
   EXPECT_EQ(health.Failure().message(), "read-only");
 }
 
+TEST(WriteHealthTest, ContentionIsNotARefusal) {
+  WriteHealth health;
+  health.Record(
+      Status::Unavailable(std::string(kDatabaseBusy) + ": all 4 connections stayed busy"));
+  EXPECT_TRUE(health.Failure().ok());
+  health.Record(Status::Unavailable("The database disk is full; nothing was written."));
+  health.Record(Status::Unavailable(std::string(kDatabaseBusy) + " (locked by another writer)"));
+  EXPECT_EQ(health.Failure().message(), "The database disk is full; nothing was written.")
+      << "contention neither sets nor clears a refusal";
+}
+
 TEST(WriteHealthTest, ProbesAtMostOncePerIntervalAndOnlyWhileUnhealthy) {
   WriteHealth health(milliseconds(1000));
   const WriteHealth::TimePoint start{};

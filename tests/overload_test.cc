@@ -74,23 +74,30 @@ TEST(OverloadTest, HundredSlowLorisConnectionsDoNotDelayASignedCommandBeyondOneS
     std::this_thread::sleep_for(milliseconds(20));
   }
 
-  // 40 trickle a request head, 40 send a head and trickle a 2,000-byte body, 20 say nothing:
-  // with 8 workers, each kind alone would have blocked every worker of a thread-per-connection
-  // server until the 5 s request deadline.
+  // 30 trickle a request head, 30 send a head and trickle a 2,000-byte body, 20 send a head
+  // with "Expect: 100-continue" and hold the body back, 20 say nothing: with 8 workers, each
+  // kind alone would have blocked every worker of a thread-per-connection server until the 5 s
+  // request deadline.
   std::vector<SlowClient> slow;
   for (int i = 0; i < 100; ++i) {
     SlowClient client;
     client.fd = ConnectNonBlocking(port);
     ASSERT_GE(client.fd, 0) << "connection " << i;
-    if (i < 40) {
+    if (i < 30) {
       client.bytes =
           "POST /slack/commands HTTP/1.1\r\nHost: okrbot\r\nX-Slow: " + std::string(1000, 's') +
           "\r\n\r\n";
-    } else if (i < 80) {
+    } else if (i < 60) {
       client.bytes =
           "POST /slack/commands HTTP/1.1\r\nHost: okrbot\r\nContent-Length: 2000\r\n"
           "Content-Type: application/x-www-form-urlencoded\r\n\r\n" +
           std::string(2000, 'b');
+    } else if (i < 80) {
+      const std::string head =
+          "POST /slack/commands HTTP/1.1\r\nHost: okrbot\r\nExpect: 100-continue\r\n"
+          "Content-Length: 500\r\n\r\n";
+      EXPECT_EQ(::send(client.fd, head.data(), head.size(), MSG_NOSIGNAL),
+                static_cast<ssize_t>(head.size()));
     }
     slow.push_back(client);
   }
@@ -124,13 +131,15 @@ TEST(OverloadTest, HundredSlowLorisConnectionsDoNotDelayASignedCommandBeyondOneS
   SystemClock clock;
   SlackSignatureVerifier signer(kSigningSecret, &clock);
   const auto measuring_started = SteadyClock::now();
-  for (int i = 0; i < 10; ++i) {
+  // The first command also creates the workspace and the person (fsynced writes, slow under
+  // sanitizers on a busy machine): it must be answered, but is not timed.
+  for (int i = -1; i < 10; ++i) {
     httplib::Client client("127.0.0.1", port);
     client.set_read_timeout(5, 0);
     std::string body =
         "team_id=TLORIS&team_domain=loris&user_id=UNORMAL&user_name=normal&command=%2Fokr"
         "&text=help&response_url=http%3A%2F%2F127.0.0.1%3A1%2Fr&trigger_id=t" +
-        std::to_string(i);
+        std::to_string(i + 1);
     std::string timestamp = std::to_string(std::time(nullptr));
     auto start = SteadyClock::now();
     auto answer = client.Post("/slack/commands",
@@ -141,7 +150,9 @@ TEST(OverloadTest, HundredSlowLorisConnectionsDoNotDelayASignedCommandBeyondOneS
     ASSERT_TRUE(answer) << "command " << i << " got no answer";
     EXPECT_EQ(answer->status, 200) << answer->body;
     EXPECT_NE(answer->body.find("/okr"), std::string::npos) << answer->body;
-    EXPECT_LT(elapsed, milliseconds(1000)) << "command " << i;
+    if (i >= 0) {
+      EXPECT_LT(elapsed, milliseconds(1000)) << "command " << i;
+    }
   }
   const auto measured_for = SteadyClock::now() - measuring_started;
   stop = true;

@@ -158,9 +158,9 @@ TEST_F(RunDueTest, RateLimitsAndServerErrorsDelayButNeverLoseAPost) {
 // dead-lettered. The scheduler runs every minute, on a fake clock (run-due --now).
 TEST_F(RunDueTest, AFifteenMinuteSlackOutageDelaysPostsWithoutLosingOrRepeatingThem) {
   SilentListener hung;
+  RefusingPort refusing;
   const std::string hung_base = "http://127.0.0.1:" + std::to_string(hung.port()) + "/api";
-  const std::string refused_base =
-      "http://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/api";
+  const std::string refused_base = "http://127.0.0.1:" + std::to_string(refusing.port()) + "/api";
   auto at = [](int minutes_after_eight_pm) {
     char text[32];
     std::snprintf(text, sizeof text, "2026-10-04T%02d:%02d:00Z", 20 + minutes_after_eight_pm / 60,

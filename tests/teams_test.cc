@@ -1160,11 +1160,7 @@ TEST_F(TeamsDeliveryTest, AFifteenMinuteOutageDelaysAPostWithoutLosingOrRepeatin
   ASSERT_TRUE(store_->EnqueueJob(job).ok());
 
   SilentListener hung;
-  int refused_port = 0;
-  {
-    SilentListener closed_again;  // its port refuses connections once it is gone
-    refused_port = closed_again.port();
-  }
+  RefusingPort refusing;
   auto client_with_token_url = [&](const std::string& token_url) {
     TeamsClientOptions options;
     options.app_id = kAppId;
@@ -1177,7 +1173,7 @@ TEST_F(TeamsDeliveryTest, AFifteenMinuteOutageDelaysAPostWithoutLosingOrRepeatin
   auto hung_client =
       client_with_token_url("http://127.0.0.1:" + std::to_string(hung.port()) + "/token");
   auto refused_client =
-      client_with_token_url("http://127.0.0.1:" + std::to_string(refused_port) + "/token");
+      client_with_token_url("http://127.0.0.1:" + std::to_string(refusing.port()) + "/token");
   TeamsDeliverer through_hung(hung_client.get(), store_.get(), &clock_);
   TeamsDeliverer through_refused(refused_client.get(), store_.get(), &clock_);
   TeamsDeliverer normal(client_.get(), store_.get(), &clock_);

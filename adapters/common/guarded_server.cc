@@ -44,6 +44,34 @@ std::string AmbiguousFraming(const httplib::Request& request) {
   return "";
 }
 
+// Why cpp-httplib would read this request's body differently from how it is framed, or "" when
+// it would not. cpp-httplib reads a body only for POST, PUT, PATCH, DELETE and PRI: a body on
+// any other method would be served as the next request (smuggling past a proxy that saw one
+// request). A body-carrying method with neither header is read until the client closes, which
+// would hold a worker until the deadline (`*status` 411 then).
+std::string UnreadableBody(const httplib::Request& request, int* status) {
+  const std::string& method = request.method;
+  const bool reads_body = method == "POST" || method == "PUT" || method == "PATCH" ||
+                          method == "DELETE" || method == "PRI";
+  const bool has_length = request.has_header("Content-Length");
+  const bool chunked = request.has_header("Transfer-Encoding");
+  if (!reads_body) {
+    uint64_t declared = 0;
+    if (chunked ||
+        (has_length && ParsePlainDecimal(request.get_header_value("Content-Length"), &declared) &&
+         declared > 0)) {
+      *status = 400;
+      return "a body on a " + method + " request";
+    }
+    return "";
+  }
+  if (!has_length && !chunked) {
+    *status = 411;
+    return "a " + method + " request needs a Content-Length";
+  }
+  return "";
+}
+
 }  // namespace
 
 // A socket stream whose reads all end at one deadline (the current request's), buffered so
@@ -199,16 +227,20 @@ void CloseConnectionAfterThisAnswer() { t_close_after_answer = true; }
 GuardedServer::GuardedServer(ConnectionLimits limits) : limits_(limits) {
   new_task_queue = [this] { return StartServing(); };
   set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    int status = 400;
     std::string why = AmbiguousFraming(request);
+    if (why.empty()) why = UnreadableBody(request, &status);
     if (why.empty()) {
       if (t_stream != nullptr && request.has_header("Transfer-Encoding")) {
         t_stream->ValidateChunkedBody();
       }
       return HandlerResponse::Unhandled;
     }
-    response.status = 400;
+    response.status = status;
     response.set_header("Connection", "close");
-    response.set_content("bad request: " + why + "\n", "text/plain");
+    response.set_content(
+        std::string(status == 411 ? "length required: " : "bad request: ") + why + "\n",
+        "text/plain");
     t_close_after_answer = true;
     return HandlerResponse::Handled;
   });

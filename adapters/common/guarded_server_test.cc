@@ -186,6 +186,65 @@ TEST_F(GuardedServerTest, InvalidChunkingIsRefused) {
   EXPECT_EQ(handled_.load(), 0);
 }
 
+TEST_F(GuardedServerTest, APostWithoutALengthIsAnswered411AtOnceAndClosed) {
+  RawClient client(port());
+  ASSERT_TRUE(client.connected());
+  // cpp-httplib alone would read this body until the client closes: a worker held for 5 s.
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: x\r\n\r\nhello"));
+  bool closed = false;
+  auto start = SteadyClock::now();
+  std::string answers = client.ReadUntilClosed(milliseconds(3000), &closed);
+  EXPECT_EQ(answers.rfind("HTTP/1.1 411", 0), 0u) << answers;
+  EXPECT_TRUE(closed);
+  EXPECT_LT(SteadyClock::now() - start, milliseconds(500));
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(GuardedServerTest, ABodyOnAGetIsRefusedSoItIsNeverServedAsASecondRequest) {
+  // A proxy reads one GET with a 33-byte body; cpp-httplib would read two GETs.
+  const std::string hidden = "GET /secret HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (std::string framing : {"Content-Length: " + std::to_string(hidden.size()) + "\r\n",
+                              std::string("Transfer-Encoding: chunked\r\n")}) {
+    std::string body =
+        framing.rfind("Content", 0) == 0 ? hidden : "21\r\n" + hidden + "\r\n0\r\n\r\n";
+    RawClient client(port());
+    ASSERT_TRUE(client.connected());
+    ASSERT_TRUE(client.Send("GET /secret HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n" + body));
+    bool closed = false;
+    std::string answers = client.ReadUntilClosed(milliseconds(2000), &closed);
+    EXPECT_EQ(answers.rfind("HTTP/1.1 400", 0), 0u) << framing << answers;
+    EXPECT_EQ(CountAnswers(answers), 1) << answers;
+    EXPECT_TRUE(closed);
+  }
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(GuardedServerTest, AnOversizedBodyIsRefusedOnEveryPathBeforeItIsRead) {
+  for (const char* path : {"/echo", "/no-such-route"}) {
+    RawClient client(port());
+    ASSERT_TRUE(client.connected());
+    ASSERT_TRUE(client.Send(std::string("POST ") + path +
+                            " HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\nabc"));
+    bool closed = false;
+    auto start = SteadyClock::now();
+    std::string answers = client.ReadUntilClosed(milliseconds(3000), &closed);
+    EXPECT_EQ(answers.rfind("HTTP/1.1 413", 0), 0u) << path << answers;
+    EXPECT_TRUE(closed) << path;
+    EXPECT_LT(SteadyClock::now() - start, milliseconds(500)) << path;
+  }
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(GuardedServerTest, ARequestWithExpectContinueIsServed) {
+  RawClient client(port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+      "hello"));
+  std::string answers = client.ReadUntilClosed(milliseconds(500));
+  EXPECT_NE(answers.find("got:hello"), std::string::npos) << answers;
+}
+
 TEST_F(GuardedServerTest, AClientSendingAByteAtATimeIsCutOffAtTheRequestDeadline) {
   RawClient client(port());
   ASSERT_TRUE(client.connected());

@@ -25,12 +25,17 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-// Best effort: the answer is small, and a client that does not read it loses nothing else.
-void RefuseHeadTooLarge(int fd) {
-  static constexpr std::string_view kAnswer =
+// Answers a request refused for its size (431 or 413); the caller closes the connection. Best
+// effort: the answer is small, and a client that does not read it loses nothing else.
+void RefuseTooLarge(int fd, RequestAssembly::Verdict verdict) {
+  static constexpr std::string_view kHead =
       "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
       "Content-Length: 27\r\nConnection: close\r\n\r\nrequest head is too large.\n";
-  (void)::send(fd, kAnswer.data(), kAnswer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  static constexpr std::string_view kBody =
+      "HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 23\r\nConnection: close\r\n\r\nrequest body too large\n";
+  std::string_view answer = verdict == RequestAssembly::Verdict::kHeadTooLarge ? kHead : kBody;
+  (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 }  // namespace
@@ -44,10 +49,10 @@ RequestAssembly::Verdict RequestAssembly::Update(const std::string& received) {
   if (chunked_) {
     chunked_->Feed(received.data() + *head_end_ + chunked_fed_, body_received - chunked_fed_);
     chunked_fed_ = body_received;
-    // Broken or too large: the worker reads as far as it can and answers 400 or 413.
-    if (chunked_->done() || chunked_->broken() || chunked_fed_ > body_limit_ + kMaxHead) {
-      return Verdict::kReady;
-    }
+    // Broken: the worker reads as far as it can and answers 400.
+    if (chunked_->done() || chunked_->broken()) return Verdict::kReady;
+    // The chunk framing around `body_limit` bytes of data is far smaller than kMaxHead.
+    if (chunked_fed_ > body_limit_ + kMaxHead) return Verdict::kBodyTooLarge;
     return Verdict::kNeedMore;
   }
   return body_received >= content_length_ ? Verdict::kReady : Verdict::kNeedMore;
@@ -66,7 +71,6 @@ RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) 
   // Only what decides where the request ends; cpp-httplib parses the head again for real.
   int lengths = 0;
   int encodings = 0;
-  bool expects = false;
   std::string_view length_value;
   std::string_view encoding_value;
   std::string_view head(received.data(), end);
@@ -88,12 +92,12 @@ RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) 
     } else if (name == "transfer-encoding") {
       ++encodings;
       encoding_value = value;
-    } else if (name == "expect") {
-      expects = true;
     }
   }
   // Whatever the worker answers without reading a body goes to it now.
-  if (expects || lengths > 1 || encodings > 1 || (lengths > 0 && encodings > 0)) {
+  // ("Expect: 100-continue" needs nothing special: the body is gathered like any other, and the
+  // client sends it after a short wait even without the interim answer.)
+  if (lengths > 1 || encodings > 1 || (lengths > 0 && encodings > 0)) {
     return Verdict::kReady;
   }
   if (encodings == 1) {
@@ -102,9 +106,8 @@ RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) 
     return Verdict::kNeedMore;
   }
   if (lengths == 1) {
-    if (!ParsePlainDecimal(length_value, &content_length_) || content_length_ > body_limit_) {
-      return Verdict::kReady;
-    }
+    if (!ParsePlainDecimal(length_value, &content_length_)) return Verdict::kReady;
+    if (content_length_ > body_limit_) return Verdict::kBodyTooLarge;
   }
   return Verdict::kNeedMore;  // Update() checks the body
 }
@@ -215,6 +218,7 @@ void RequestGatherer::Run() {
   for (auto& entry : incoming) ::close(entry.first->fd);
   for (auto& entry : waiting_) ::close(entry.first);
   waiting_.clear();
+  buffered_bytes_ = 0;
   waiting_count_ = 0;
 }
 
@@ -229,13 +233,19 @@ void RequestGatherer::TakeIncoming() {
 
 void RequestGatherer::Watch(std::unique_ptr<GatheredConnection> connection, bool is_new) {
   const int fd = connection->fd;
+  if (is_new && waiting_.size() >= limits_.max_connections) {
+    ::close(fd);  // past the cap: the client sees the connection closed and may retry
+    return;
+  }
   if (!connection->received.empty()) {  // a pipelined request, perhaps already whole
-    switch (connection->assembly.Update(connection->received)) {
+    const RequestAssembly::Verdict verdict = connection->assembly.Update(connection->received);
+    switch (verdict) {
       case RequestAssembly::Verdict::kReady:
         serve_(std::move(connection));
         return;
       case RequestAssembly::Verdict::kHeadTooLarge:
-        RefuseHeadTooLarge(fd);
+      case RequestAssembly::Verdict::kBodyTooLarge:
+        RefuseTooLarge(fd, verdict);
         ::close(fd);
         return;
       case RequestAssembly::Verdict::kNeedMore:
@@ -252,6 +262,7 @@ void RequestGatherer::Watch(std::unique_ptr<GatheredConnection> connection, bool
     ::close(fd);
     return;
   }
+  buffered_bytes_ += connection->received.size();
   waiting_[fd] = std::move(connection);
   waiting_count_ = waiting_.size();
 }
@@ -269,6 +280,11 @@ void RequestGatherer::OnReadable(int fd) {
         connection.request_started = true;
         connection.deadline = SteadyClock::now() + limits_.request_deadline;
       }
+      if (buffered_bytes_ + static_cast<size_t>(n) > limits_.buffer_budget) {
+        Close(fd);  // too much is arriving at once; this connection yields
+        return;
+      }
+      buffered_bytes_ += static_cast<size_t>(n);
       connection.received.append(chunk, static_cast<size_t>(n));
       verdict = connection.assembly.Update(connection.received);
       continue;
@@ -284,12 +300,14 @@ void RequestGatherer::OnReadable(int fd) {
     Close(fd);  // the peer left, or the socket failed
     return;
   }
-  if (verdict == RequestAssembly::Verdict::kHeadTooLarge) {
-    RefuseHeadTooLarge(fd);
+  if (verdict == RequestAssembly::Verdict::kHeadTooLarge ||
+      verdict == RequestAssembly::Verdict::kBodyTooLarge) {
+    RefuseTooLarge(fd, verdict);
     Close(fd);
     return;
   }
   std::unique_ptr<GatheredConnection> ready = std::move(found->second);
+  buffered_bytes_ -= ready->received.size();
   waiting_.erase(found);
   waiting_count_ = waiting_.size();
   serve_(std::move(ready));
@@ -306,7 +324,11 @@ void RequestGatherer::CloseExpired() {
 }
 
 void RequestGatherer::Close(int fd) {
-  waiting_.erase(fd);
+  auto found = waiting_.find(fd);
+  if (found != waiting_.end()) {
+    buffered_bytes_ -= found->second->received.size();
+    waiting_.erase(found);
+  }
   waiting_count_ = waiting_.size();
   ::shutdown(fd, SHUT_RDWR);
   ::close(fd);

@@ -9,11 +9,13 @@
 //   request must arrive within `request_deadline`. Past either, the socket is closed without
 //   an answer (checked every 100 ms).
 // - A request is whole when its head (up to the blank line) and its body (Content-Length
-//   bytes, or a chunked body up to its last CRLF) have arrived. Requests the worker answers
-//   without reading the body are handed over as soon as the head is in: framing that could be
-//   read two ways, a Content-Length over `body_limit`, "Expect: 100-continue", and a chunked
-//   body that is malformed or larger than the limit. A head over 64 KiB is answered 431 here
-//   and closed.
+//   bytes, or a chunked body up to its last CRLF) have arrived. Requests the worker refuses
+//   without reading a body are handed over as soon as the head is in (framing that could be
+//   read two ways, a body-carrying method with neither header: GuardedServer answers 400 or
+//   411), and a chunked body as soon as it is malformed. Here, and then closed: a head over
+//   64 KiB gets 431; a body over `body_limit` (declared, or chunked past it) gets 413.
+// - At most `max_connections` wait here, holding at most `buffer_budget` bytes in all; a
+//   connection that would go past either is closed.
 // - `serve` runs on the gatherer thread with the connection (socket, the bytes received so far,
 //   and the request's deadline); it must not block: it hands the connection to a worker.
 // - After answering, a worker gives a keep-alive connection back with Return(), with any bytes
@@ -44,6 +46,8 @@ struct GatherLimits {
   std::chrono::milliseconds request_deadline{10000};
   std::chrono::milliseconds keep_alive_idle{5000};
   size_t body_limit = 1 << 20;
+  size_t max_connections = 10000;
+  size_t buffer_budget = 64 << 20;
 };
 
 // How far the bytes received on a connection are from one whole request. Looks only at the
@@ -54,6 +58,7 @@ class RequestAssembly {
     kNeedMore,      // wait for more bytes
     kReady,         // hand the connection to a worker
     kHeadTooLarge,  // answer 431 and close
+    kBodyTooLarge,  // answer 413 and close
   };
   static constexpr size_t kMaxHead = 64 * 1024;
 
@@ -126,6 +131,7 @@ class RequestGatherer {
   std::unordered_map<int, std::unique_ptr<GatheredConnection>> waiting_;
   std::chrono::steady_clock::time_point next_sweep_;
   std::atomic<size_t> waiting_count_{0};
+  size_t buffered_bytes_ = 0;  // received bytes of the connections in waiting_
 
   std::thread thread_;
 };

@@ -52,17 +52,40 @@ TEST(RequestAssemblyTest, ARequestIsReadyExactlyWhenItsLastByteArrives) {
 
 TEST(RequestAssemblyTest, WhatTheWorkerRefusesWithoutABodyIsHandedOverWithTheHead) {
   const std::string body = "0\r\n\r\nGET /secret HTTP/1.1\r\n\r\n";
-  for (std::string framing : {std::string("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
-                              std::string("Content-Length: 5\r\nContent-Length: 5\r\n"),
-                              std::string("Content-Length: +5\r\n"),
-                              std::string("Content-Length: 1001\r\n"),  // over the body limit
-                              std::string("Transfer-Encoding: gzip\r\n"),
-                              std::string("Content-Length: 5\r\nExpect: 100-continue\r\n")}) {
+  for (std::string framing :
+       {std::string("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
+        std::string("Content-Length: 5\r\nContent-Length: 5\r\n"),
+        std::string("Content-Length: +5\r\n"), std::string("Transfer-Encoding: gzip\r\n"),
+        std::string("")}) {  // a POST without a length: 411
     std::string head = "POST /e HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n";
     auto verdicts = FeedByteByByte(head + body);
     EXPECT_EQ(FirstDecision(verdicts), static_cast<int>(head.size()) - 1) << framing;
     EXPECT_EQ(verdicts[head.size() - 1], Verdict::kReady) << framing;
   }
+}
+
+TEST(RequestAssemblyTest, ABodyOverTheLimitIsRefusedHereWhetherDeclaredOrChunked) {
+  const std::string declared = "POST /e HTTP/1.1\r\nContent-Length: 1001\r\n\r\n";
+  auto verdicts = FeedByteByByte(declared + "x");
+  EXPECT_EQ(FirstDecision(verdicts), static_cast<int>(declared.size()) - 1);
+  EXPECT_EQ(verdicts[declared.size() - 1], Verdict::kBodyTooLarge);
+
+  RequestAssembly assembly(1000);
+  std::string chunked = "POST /e HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  Verdict verdict = Verdict::kNeedMore;
+  while (verdict == Verdict::kNeedMore && chunked.size() < 200000) {
+    chunked += "3e8\r\n" + std::string(1000, 'c') + "\r\n";
+    verdict = assembly.Update(chunked);
+  }
+  EXPECT_EQ(verdict, Verdict::kBodyTooLarge);
+}
+
+TEST(RequestAssemblyTest, AnExpectHeaderChangesNothing) {
+  const std::string request =
+      "POST /e HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello";
+  auto verdicts = FeedByteByByte(request);
+  EXPECT_EQ(FirstDecision(verdicts), static_cast<int>(request.size()) - 1)
+      << "the body is gathered, so a client holding it back holds no worker";
 }
 
 TEST(RequestAssemblyTest, AMalformedChunkedBodyIsHandedOverWhereItBreaks) {
