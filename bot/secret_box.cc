@@ -42,13 +42,6 @@ const unsigned char* Bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
 }
 
-int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Runs EVP_EncryptUpdate or EVP_DecryptUpdate over `input` in int-sized pieces. GCM is a stream
 // mode: every call writes exactly as many bytes as it reads.
 template <typename UpdateFunction>

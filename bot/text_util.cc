@@ -93,6 +93,13 @@ std::string AsciiLower(std::string_view text) {
   return lower;
 }
 
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 bool ParsePlainDecimal(std::string_view text, uint64_t* value) {
   if (text.empty() || text.size() > 18) return false;
   uint64_t result = 0;

@@ -22,5 +22,7 @@ std::string AsciiLower(std::string_view text);
 // Reads 1 to 18 ASCII digits and nothing else (no sign, space or prefix), as HTTP's
 // Content-Length must be; false otherwise.
 bool ParsePlainDecimal(std::string_view text, uint64_t* value);
+// 0-15 for 0-9, a-f and A-F; -1 for any other byte.
+int HexDigitValue(char c);
 
 }  // namespace okrbot

@@ -58,3 +58,18 @@ TEST(TextUtilTest, PlainDecimalIsDigitsOnly) {
 
 }  // namespace
 }  // namespace okrbot
+
+namespace okrbot {
+namespace {
+
+TEST(TextUtilTest, HexDigitValues) {
+  EXPECT_EQ(HexDigitValue('0'), 0);
+  EXPECT_EQ(HexDigitValue('9'), 9);
+  EXPECT_EQ(HexDigitValue('a'), 10);
+  EXPECT_EQ(HexDigitValue('F'), 15);
+  for (char c : {'g', 'G', ' ', '-', 'x', '\0', '/', ':', '@', '`'})
+    EXPECT_EQ(HexDigitValue(c), -1);
+}
+
+}  // namespace
+}  // namespace okrbot

@@ -1,4 +1,5 @@
 #include "tests/teams_standin.h"
+#include "bot/text_util.h"
 
 #include "adapters/common/form.h"
 #include "adapters/common/http_server.h"
@@ -16,20 +17,14 @@ using json = nlohmann::json;
 constexpr char kIssuer[] = "https://api.botframework.com";
 constexpr char kServicePrefix[] = "amer";
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // %XX-decodes one path segment; a malformed escape is kept as it is ('+' stays '+').
 std::string PercentDecode(const std::string& segment) {
   std::string out;
   for (size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '%' && i + 2 < segment.size() && HexValue(segment[i + 1]) >= 0 &&
-        HexValue(segment[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(segment[i + 1]) * 16 + HexValue(segment[i + 2])));
+    if (segment[i] == '%' && i + 2 < segment.size() && HexDigitValue(segment[i + 1]) >= 0 &&
+        HexDigitValue(segment[i + 2]) >= 0) {
+      out.push_back(
+          static_cast<char>(HexDigitValue(segment[i + 1]) * 16 + HexDigitValue(segment[i + 2])));
       i += 2;
     } else {
       out.push_back(segment[i]);

@@ -1,19 +1,9 @@
 #include "adapters/common/chunked_validator.h"
+#include "bot/text_util.h"
 
 #include <algorithm>
 
 namespace okrbot {
-namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 bool ChunkedValidator::Feed(const char* data, size_t size) {
   for (size_t i = 0; i < size && state_ != State::kDone && state_ != State::kBroken; ++i) {
     if (state_ == State::kData) {
@@ -33,7 +23,7 @@ bool ChunkedValidator::Feed(const char* data, size_t size) {
 bool ChunkedValidator::Step(char c) {
   switch (state_) {
     case State::kSize: {
-      int digit = HexDigit(c);
+      int digit = HexDigitValue(c);
       if (digit >= 0) {
         if (++digits_ > 15) return false;  // no body here is anywhere near 2^60 bytes
         size_ = size_ * 16 + static_cast<uint64_t>(digit);

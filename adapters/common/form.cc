@@ -1,14 +1,8 @@
 #include "adapters/common/form.h"
+#include "bot/text_util.h"
 
 namespace okrbot {
 namespace {
-
-int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Decodes one key or value. `offset` is where `text` starts in the body, so the error can point
 // at the bad escape without quoting the body (it may carry a token).
