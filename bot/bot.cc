@@ -1845,14 +1845,15 @@ std::optional<Reply> Bot::SlowDown(const Actor& actor) {
 
 Reply Bot::Handle(const Actor& actor, const std::string& text) {
   if (auto refusal = SlowDown(actor)) return *refusal;
+  ParseOutcome parsed;
+  if (auto refusal = Parse(text, &parsed)) return *refusal;
   // Reading twice does no harm, so only commands that may change something are recorded.
   // `update` needs no record of its own: the check-in row carries the request id, so the
   // de-duplication costs no extra write on the busiest command.
-  ParseOutcome parsed = ParseCommand(text);
-  if (parsed.ok && !IsReadOnly(parsed.command) && parsed.command.spec->name != "update") {
+  if (!IsReadOnly(parsed.command) && parsed.command.spec->name != "update") {
     if (auto repeat = RefuseRepeat(actor)) return *repeat;
   }
-  return RunCommand(actor, text);
+  return RunParsed(actor, parsed.command);
 }
 
 std::optional<Reply> Bot::RefuseRepeat(const Actor& actor) {
@@ -1868,16 +1869,25 @@ std::optional<Reply> Bot::RefuseRepeat(const Actor& actor) {
   return Refusal(kAlreadyReceived, nullptr);
 }
 
-Reply Bot::RunCommand(const Actor& actor, const std::string& text) {
+std::optional<Reply> Bot::Parse(const std::string& text, ParseOutcome* parsed) const {
   if (text.size() > 8192) return Refusal("That command is too long (over 8 KB).", nullptr);
   if (!IsValidUtf8(text)) return Refusal("That command is not valid UTF-8 text.", nullptr);
-  ParseOutcome parsed = ParseCommand(text);
-  if (!parsed.ok) return Refusal(parsed.error, parsed.spec);
+  *parsed = ParseCommand(text);
+  if (!parsed->ok) return Refusal(parsed->error, parsed->spec);
+  return std::nullopt;
+}
+
+Reply Bot::RunCommand(const Actor& actor, const std::string& text) {
+  ParseOutcome parsed;
+  if (auto refusal = Parse(text, &parsed)) return *refusal;
+  return RunParsed(actor, parsed.command);
+}
+
+Reply Bot::RunParsed(const Actor& actor, const ParsedCommand& command) {
   Reply refusal;
   auto workspace = PrepareActor(actor, &refusal);
   if (!workspace.ok()) return refusal;
-  Session session(store_, clock_, limits_, on_checkin_, actor, std::move(*workspace),
-                  parsed.command);
+  Session session(store_, clock_, limits_, on_checkin_, actor, std::move(*workspace), command);
   return session.Run();
 }
 

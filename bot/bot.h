@@ -21,6 +21,7 @@
 
 #include "bot/checkin_form.h"
 #include "bot/clock.h"
+#include "bot/command.h"
 #include "bot/rate_limiter.h"
 #include "bot/reply.h"
 #include "bot/status.h"
@@ -97,8 +98,12 @@ class Bot {
   std::optional<Reply> SlowDown(const Actor& actor);
   // A refusal when this request (actor.request_id) was received before; records it otherwise.
   std::optional<Reply> RefuseRepeat(const Actor& actor);
+  // The refusal of a command text that is too long, not UTF-8 or does not parse; else nullopt
+  // with `*parsed` filled in.
+  std::optional<Reply> Parse(const std::string& text, ParseOutcome* parsed) const;
   // Handle() and SubmitCheckIn() without the rate check (for presses that lead to them).
   Reply RunCommand(const Actor& actor, const std::string& text);
+  Reply RunParsed(const Actor& actor, const ParsedCommand& command);
   Reply RecordFormCheckIn(const Actor& actor, const CheckInInput& input);
 
   Store* store_;

@@ -77,12 +77,12 @@ bool HasControlCharacters(const std::string& text) {
   return false;
 }
 
-std::string Trim(const std::string& text) {
+std::string Trim(std::string_view text) {
   const char* space = " \t\r\n\v\f";
   size_t begin = text.find_first_not_of(space);
-  if (begin == std::string::npos) return "";
+  if (begin == std::string_view::npos) return "";
   size_t end = text.find_last_not_of(space);
-  return text.substr(begin, end - begin + 1);
+  return std::string(text.substr(begin, end - begin + 1));
 }
 
 std::string AsciiLower(std::string_view text) {
@@ -91,6 +91,16 @@ std::string AsciiLower(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return lower;
+}
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
 }
 
 int HexDigitValue(char c) {

@@ -16,9 +16,11 @@ std::string ReplaceInvalidUtf8(const std::string& text);
 // C0 controls (incl. NUL, tab, newline), DEL and C1 controls (U+0080..U+009F).
 bool HasControlCharacters(const std::string& text);
 // Without leading and trailing ASCII whitespace.
-std::string Trim(const std::string& text);
+std::string Trim(std::string_view text);
 // With A-Z turned into a-z; every other byte (UTF-8 included) unchanged, whatever the locale.
 std::string AsciiLower(std::string_view text);
+// True when `a` and `b` differ at most in the case of A-Z (no allocation, whatever the locale).
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
 // Reads 1 to 18 ASCII digits and nothing else (no sign, space or prefix), as HTTP's
 // Content-Length must be; false otherwise.
 bool ParsePlainDecimal(std::string_view text, uint64_t* value);

@@ -62,6 +62,15 @@ TEST(TextUtilTest, PlainDecimalIsDigitsOnly) {
 namespace okrbot {
 namespace {
 
+TEST(TextUtilTest, EqualsIgnoringAsciiCaseFoldsOnlyAToZ) {
+  EXPECT_TRUE(EqualsIgnoringAsciiCase("Transfer-Encoding", "transfer-encoding"));
+  EXPECT_TRUE(EqualsIgnoringAsciiCase("CHUNKED", "chunked"));
+  EXPECT_TRUE(EqualsIgnoringAsciiCase("", ""));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("chunked ", "chunked"));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("xchunked", "chunked"));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("\xc3\x84", "\xc3\xa4"));  // Ä and ä are not ASCII
+}
+
 TEST(TextUtilTest, HexDigitValues) {
   EXPECT_EQ(HexDigitValue('0'), 0);
   EXPECT_EQ(HexDigitValue('9'), 9);

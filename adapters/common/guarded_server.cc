@@ -38,7 +38,8 @@ std::string AmbiguousFraming(const httplib::Request& request) {
     return "a Content-Length that is not a decimal number";
   }
   if (encodings > 1) return "more than one Transfer-Encoding";
-  if (encodings == 1 && AsciiLower(request.get_header_value("Transfer-Encoding")) != "chunked") {
+  if (encodings == 1 &&
+      !EqualsIgnoringAsciiCase(request.get_header_value("Transfer-Encoding"), "chunked")) {
     return "a Transfer-Encoding other than chunked";
   }
   return "";

@@ -19,12 +19,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kSweepInterval(100);
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Answers a request refused for its size (431 or 413); the caller closes the connection. Best
 // effort: the answer is small, and a client that does not read it loses nothing else.
 void RefuseTooLarge(int fd, RequestAssembly::Verdict verdict) {
@@ -71,8 +65,8 @@ RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) 
   // Only what decides where the request ends; cpp-httplib parses the head again for real.
   int lengths = 0;
   int encodings = 0;
-  std::string_view length_value;
-  std::string_view encoding_value;
+  std::string length_value;
+  std::string encoding_value;
   std::string_view head(received.data(), end);
   size_t line_start = head.find("\r\n");  // skip the request line
   while (line_start != std::string_view::npos) {
@@ -84,14 +78,13 @@ RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) 
     line_start = line_end;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string name = AsciiLower(std::string(line.substr(0, colon)));
-    std::string_view value = Trim(line.substr(colon + 1));
-    if (name == "content-length") {
+    std::string_view name = line.substr(0, colon);
+    if (EqualsIgnoringAsciiCase(name, "content-length")) {
       ++lengths;
-      length_value = value;
-    } else if (name == "transfer-encoding") {
+      length_value = Trim(line.substr(colon + 1));
+    } else if (EqualsIgnoringAsciiCase(name, "transfer-encoding")) {
       ++encodings;
-      encoding_value = value;
+      encoding_value = Trim(line.substr(colon + 1));
     }
   }
   // Whatever the worker answers without reading a body goes to it now.
@@ -101,7 +94,7 @@ RequestAssembly::Verdict RequestAssembly::ReadHead(const std::string& received) 
     return Verdict::kReady;
   }
   if (encodings == 1) {
-    if (AsciiLower(std::string(encoding_value)) != "chunked") return Verdict::kReady;
+    if (!EqualsIgnoringAsciiCase(encoding_value, "chunked")) return Verdict::kReady;
     chunked_.emplace();
     return Verdict::kNeedMore;
   }
