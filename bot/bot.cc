@@ -782,7 +782,9 @@ Reply Session::RecordCheckIn(const CheckInInput& input) {
   auto recorded = store_->RecordCheckIn(c);
   if (!recorded.ok() && recorded.status().code() == StatusCode::kAlreadyExists &&
       !c.request_id.empty()) {
-    return Error(kAlreadyReceived);
+    Reply repeat = Error(kAlreadyReceived);
+    repeat.repeated = true;
+    return repeat;
   }
   if (!recorded.ok()) return Failure(recorded.status());
   if (on_checkin_) on_checkin_();
@@ -1866,7 +1868,9 @@ std::optional<Reply> Bot::RefuseRepeat(const Actor& actor) {
                : std::optional<Reply>(Refusal(kDatabaseUnavailable, nullptr));
   }
   if (*first) return std::nullopt;
-  return Refusal(kAlreadyReceived, nullptr);
+  Reply repeat = Refusal(kAlreadyReceived, nullptr);
+  repeat.repeated = true;
+  return repeat;
 }
 
 std::optional<Reply> Bot::Parse(const std::string& text, ParseOutcome* parsed) const {

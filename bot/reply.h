@@ -56,6 +56,9 @@ struct Block {
 struct Reply {
   Visibility visibility = Visibility::kPrivate;
   bool is_error = false;
+  // The refusal of a request received before (Actor::request_id): adapters answer the platform
+  // 403 and post nothing, so a replay or a re-delivery leaves no trace in the chat.
+  bool repeated = false;
   std::vector<Block> blocks;
 
   Reply& Header(std::string text);

@@ -495,9 +495,20 @@ TEST_F(SlackTest, AReplayedSignedCommandRunsOnce) {
   EXPECT_NE(original->body.find("KR1 updated"), std::string::npos) << original->body;
   auto replayed = PostSigned("/slack/commands", body);
   ASSERT_TRUE(replayed);
-  EXPECT_EQ(replayed->status, 200);
-  EXPECT_NE(replayed->body.find("changes nothing"), std::string::npos) << replayed->body;
+  EXPECT_EQ(replayed->status, 403) << replayed->body;
   EXPECT_EQ(CheckIns("slack:T1", 1), 1u);
+  std::string archive = FormEncode({{"team_id", "T1"},
+                                    {"user_id", "UALICE"},
+                                    {"user_name", "alice"},
+                                    {"command", "/okr"},
+                                    {"text", "objective add \"Grow\""},
+                                    {"response_url", slack_.ResponseUrl("r2")},
+                                    {"trigger_id", "captured.2"}});
+  ASSERT_TRUE(PostSigned("/slack/commands", archive));
+  auto replayed_write = PostSigned("/slack/commands", archive);
+  ASSERT_TRUE(replayed_write);
+  EXPECT_EQ(replayed_write->status, 403) << "any change, not only check-ins";
+  EXPECT_EQ(store_->ListObjectives("slack:T1", {})->size(), 2u);
 }
 
 TEST_F(SlackTest, EventsVerifyHomeRetriesAndUninstall) {

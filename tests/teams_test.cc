@@ -520,16 +520,24 @@ TEST_F(TeamsCommandTest, AMentionWithoutAnAadIdIsLookedUpAndTheOwnerCanBePrompte
 }
 
 // The same activity delivered twice (the connector re-sends, or a captured token is replayed
-// within its hour): the command runs once.
+// within its hour): the command runs once, and the repeat is refused (403) without a second
+// card in the chat.
 TEST_F(TeamsCommandTest, TheSameActivityTwiceRunsOnce) {
   Say("objective add \"Delight our customers\"");
   Say("kr add O1 \"Increase our NPS from 55 to 70\"");
-  json message = Message("update KR1 +5");
-  TeamsCall first = Exchange(message);
-  EXPECT_TRUE(Contains(CardText(CardOf(first.body)), "KR1 updated")) << first.body.dump();
-  TeamsCall again = Exchange(message);
-  EXPECT_TRUE(Contains(CardText(CardOf(again.body)), "changes nothing")) << again.body.dump();
+  for (const char* command : {"update KR1 +5", "objective add \"Grow\""}) {
+    json message = Message(command);
+    TeamsCall first = Exchange(message);
+    EXPECT_FALSE(Contains(CardText(CardOf(first.body)), "changes nothing")) << first.body.dump();
+    const int calls_before = teams_.CallCount();
+    auto again = Post(message, ValidToken());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 403) << command << ": " << again->body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(teams_.CallCount(), calls_before) << command << ": nothing posted for the repeat";
+  }
   EXPECT_EQ(CheckIns().size(), 1u);
+  EXPECT_EQ(store_->GetKeyResult(kWorkspace, 1)->current, 60.0);
 }
 
 TEST_F(TeamsCommandTest, TeamsHtmlEntitiesAreDecoded) {

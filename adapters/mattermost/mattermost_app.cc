@@ -113,7 +113,12 @@ void MattermostApp::HandleCommand(const httplib::Request& request, const std::st
     actor.display_name = user_name;
   }
   actor.request_id = field("trigger_id");
-  Json(response, CommandResponse(bot_->Handle(actor, field("text"))));
+  Reply reply = bot_->Handle(actor, field("text"));
+  if (reply.repeated) {
+    Text(response, 403, "this request was already received");
+    return;
+  }
+  Json(response, CommandResponse(reply));
 }
 
 }  // namespace okrbot::mattermost

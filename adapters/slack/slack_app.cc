@@ -287,6 +287,7 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
           shared->done_cv.notify_one();
           return;
         }
+        if (reply.repeated) return;  // a replay: nothing to post
         json payload = CommandResponse(reply);
         payload["replace_original"] = false;
         auto posted = client_->PostResponseUrl(response_url, payload);
@@ -300,6 +301,10 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
   if (!shared->done_cv.wait_for(lock, options_.command_budget, [&] { return shared->done; })) {
     shared->handler_gave_up = true;
     Json(response, {{"response_type", "ephemeral"}, {"text", "Working on it…"}});
+    return;
+  }
+  if (shared->reply.repeated) {
+    Text(response, 403, "this request was already received");
     return;
   }
   Json(response, CommandResponse(shared->reply));
@@ -361,6 +366,10 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       return;
     }
     Reply reply = bot_->PressCheckInButton(context.actor, action, kr_text);
+    if (reply.repeated) {
+      Text(response, 403, "this request was already received");
+      return;
+    }
     if (action == kActionCheckInUpdate && !reply.is_error) {
       std::string metadata = KeyResultRef(ref.number) + "|" + channel + "|" + ts + "|" +
                              (ephemeral ? "1" : "0") + "|" + response_url;
@@ -404,6 +413,10 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       return;
     }
     Reply reply = bot_->SubmitCheckIn(context.actor, input);
+    if (reply.repeated) {
+      Text(response, 403, "this request was already received");
+      return;
+    }
     if (reply.is_error) {
       // The KR itself refused the value (wrong kind, permission): show it on the value input.
       Json(response, {{"response_action", "errors"}, {"errors", {{kInputValue, reply.Summary()}}}});

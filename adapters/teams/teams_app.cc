@@ -221,7 +221,7 @@ void TeamsApp::HandleActivity(const httplib::Request& request, const std::string
   response.status = 200;
   if (a.type == "message") {
     Remember(a);
-    HandleMessage(a);
+    if (!HandleMessage(a)) Text(response, 403, "this activity was already received");
     return;
   }
   if (a.type == "invoke") {
@@ -258,7 +258,7 @@ void TeamsApp::HandleActivity(const httplib::Request& request, const std::string
   // typing, messageReaction, ...: nothing to do.
 }
 
-void TeamsApp::HandleMessage(const Activity& a) {
+bool TeamsApp::HandleMessage(const Activity& a) {
   if (a.value.is_object() && (a.text.empty() || a.value.contains(kDataAction))) {
     SubmitData data;
     Reply reply;
@@ -270,8 +270,9 @@ void TeamsApp::HandleMessage(const Activity& a) {
     } else {
       HandleSubmit(a, data, &reply, &submit, &has_submit, &replaces);
     }
+    if (reply.repeated) return false;  // a re-delivery: the first one was answered
     Send(a, MessageActivity(reply, has_submit ? &submit : nullptr), replaces);
-    return;
+    return true;
   }
   std::string text = a.text;
   for (const json& entity : a.entities) {
@@ -304,7 +305,9 @@ void TeamsApp::HandleMessage(const Activity& a) {
     }
   }
   Reply reply = text.empty() ? Bot::Welcome() : bot_->Handle(a.actor, text);
+  if (reply.repeated) return false;  // a re-delivery: the first one was answered
   Send(a, MessageActivity(reply), /*replace=*/false);
+  return true;
 }
 
 std::string TeamsApp::PersonMentioned(const Activity& a, const json& mentioned) {

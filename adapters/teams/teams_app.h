@@ -75,7 +75,8 @@ class TeamsApp {
 
   void HandleActivity(const httplib::Request& request, const std::string& body,
                       httplib::Response& response);
-  void HandleMessage(const Activity& activity);
+  // False when the activity was received before (a re-delivery or replay): nothing is posted.
+  bool HandleMessage(const Activity& activity);
   // Action.Submit / Action.Execute data; returns what to show and whether it replaces the card.
   void HandleSubmit(const Activity& activity, const SubmitData& data, Reply* reply,
                     CardSubmit* submit, bool* has_submit, bool* replaces_card);
