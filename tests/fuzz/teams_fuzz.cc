@@ -64,10 +64,21 @@ void KeepLocal(nlohmann::json& value) {
   }
 }
 
+World* g_world = nullptr;
+
+// libFuzzer ends with exit(): the reply workers must stop before spdlog's registry (built in
+// World(), so destroyed after this handler runs) is torn down under them.
+void DrainAtExit() { g_world->app->Drain(); }
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static World* world = new World;  // never destroyed: replies may still be in flight at exit
+  // Never destroyed (replies may still be in flight at exit); drained by DrainAtExit.
+  static World* world = [] {
+    g_world = new World;
+    std::atexit(DrainAtExit);
+    return g_world;
+  }();
   std::string body(reinterpret_cast<const char*>(data), size);
   nlohmann::json document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!document.is_discarded()) {
