@@ -48,8 +48,8 @@
 #include <httplib.h>
 
 #include "adapters/slack/slack_signature.h"
-#include "bot/clock.h"
-#include "bot/cycle.h"
+#include "core/clock.h"
+#include "core/cycle.h"
 #include "storage/open_store.h"
 
 namespace {

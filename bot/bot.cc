@@ -13,13 +13,13 @@
 
 #include "bot/checkin_form.h"
 #include "bot/command.h"
-#include "bot/cycle.h"
-#include "bot/ids.h"
-#include "bot/metric.h"
 #include "bot/posts.h"
 #include "bot/review.h"
-#include "bot/scoring.h"
-#include "bot/text_util.h"
+#include "core/cycle.h"
+#include "core/ids.h"
+#include "core/metric.h"
+#include "core/scoring.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 namespace {

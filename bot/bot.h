@@ -20,11 +20,11 @@
 #include <string>
 
 #include "bot/checkin_form.h"
-#include "bot/clock.h"
 #include "bot/command.h"
 #include "bot/rate_limiter.h"
 #include "bot/reply.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 #include "storage/store.h"
 
 namespace okrbot {

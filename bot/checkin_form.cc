@@ -2,8 +2,8 @@
 
 #include <cctype>
 
-#include "bot/metric.h"
-#include "bot/text_util.h"
+#include "core/metric.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 namespace {}  // namespace

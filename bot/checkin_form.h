@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "bot/model.h"
 #include "bot/reply.h"
+#include "core/model.h"
 
 namespace okrbot {
 

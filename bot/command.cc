@@ -1,5 +1,5 @@
 #include "bot/command.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include <algorithm>
 #include <cctype>

@@ -5,8 +5,8 @@
 #include <limits>
 #include <set>
 
-#include "bot/metric.h"
-#include "bot/scoring.h"
+#include "core/metric.h"
+#include "core/scoring.h"
 
 namespace okrbot {
 namespace {

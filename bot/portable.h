@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "bot/status.h"
+#include "core/status.h"
 #include "storage/store.h"
 
 namespace okrbot {

@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "bot/checkin_form.h"
-#include "bot/cycle.h"
-#include "bot/metric.h"
-#include "bot/scoring.h"
+#include "core/cycle.h"
+#include "core/metric.h"
+#include "core/scoring.h"
 
 namespace okrbot {
 namespace {

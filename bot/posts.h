@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "bot/clock.h"
-#include "bot/model.h"
 #include "bot/reply.h"
 #include "bot/review.h"
+#include "core/clock.h"
+#include "core/model.h"
 
 namespace okrbot {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "bot/clock.h"
+#include "core/clock.h"
 
 namespace okrbot {
 

@@ -1,6 +1,6 @@
 #include "bot/reply.h"
 
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include <nlohmann/json.hpp>
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "bot/status.h"
+#include "core/status.h"
 
 namespace okrbot {
 

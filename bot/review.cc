@@ -1,5 +1,5 @@
 #include "bot/review.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include <cstddef>
 #include <optional>
@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "bot/metric.h"
+#include "core/metric.h"
 
 namespace okrbot {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/model.h"
+#include "core/model.h"
 
 namespace okrbot {
 

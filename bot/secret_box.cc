@@ -1,7 +1,7 @@
 #include "bot/secret_box.h"
 
 #include "bot/base64.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

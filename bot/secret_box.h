@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "bot/status.h"
+#include "core/status.h"
 
 namespace okrbot {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/status.h"
+#include "core/status.h"
 
 namespace okrbot {
 

@@ -12,7 +12,7 @@
 #include <atomic>
 #include <string>
 
-#include "bot/clock.h"
+#include "core/clock.h"
 
 namespace okrbot {
 

@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "adapters/mattermost/mattermost_app.h"
 #include "adapters/mattermost/mattermost_client.h"
 #include "adapters/mattermost/mattermost_deliverer.h"
@@ -28,6 +27,7 @@
 #include "bot/bot.h"
 #include "bot/secret_box.h"
 #include "cli/config.h"
+#include "core/metrics.h"
 #include "scheduler/dispatcher.h"
 #include "scheduler/planner.h"
 #include "scheduler/runner.h"

@@ -18,10 +18,10 @@
 #include <map>
 #include <string>
 
-#include "adapters/common/metrics.h"
-#include "bot/clock.h"
-#include "bot/model.h"
 #include "bot/reply.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/model.h"
 #include "storage/store.h"
 
 namespace okrbot {

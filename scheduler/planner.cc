@@ -7,11 +7,11 @@
 #include <map>
 #include <set>
 
-#include "bot/cycle.h"
 #include "bot/posts.h"
 #include "bot/reply.h"
 #include "bot/review.h"
-#include "bot/scoring.h"
+#include "core/cycle.h"
+#include "core/scoring.h"
 #include "scheduler/schedule.h"
 
 namespace okrbot {

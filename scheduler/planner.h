@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "bot/clock.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 #include "storage/store.h"
 
 namespace okrbot {

@@ -32,9 +32,9 @@
 #include <string>
 #include <vector>
 
-#include "bot/clock.h"
-#include "bot/model.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/model.h"
+#include "core/status.h"
 
 namespace okrbot {
 

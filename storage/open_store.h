@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "bot/status.h"
+#include "core/status.h"
 #include "storage/store.h"
 
 namespace okrbot {

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/model.h"
-#include "bot/status.h"
+#include "core/model.h"
+#include "core/status.h"
 
 namespace okrbot {
 

@@ -54,8 +54,8 @@
 #include <string>
 #include <vector>
 
-#include "bot/model.h"
-#include "bot/status.h"
+#include "core/model.h"
+#include "core/status.h"
 #include "storage/store.h"
 #include "storage/write_health.h"
 

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "bot/model.h"
-#include "bot/status.h"
+#include "core/model.h"
+#include "core/status.h"
 
 namespace okrbot {
 

@@ -19,7 +19,7 @@
 #include <mutex>
 #include <optional>
 
-#include "bot/status.h"
+#include "core/status.h"
 
 namespace okrbot {
 

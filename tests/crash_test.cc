@@ -15,7 +15,7 @@
 
 #include "adapters/slack/slack_signature.h"
 #include "bot/bot.h"
-#include "bot/clock.h"
+#include "core/clock.h"
 #include "storage/open_store.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "adapters/slack/slack_signature.h"
-#include "bot/clock.h"
+#include "core/clock.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "adapters/slack/slack_signature.h"
-#include "bot/clock.h"
+#include "core/clock.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bot/cycle.h"
+#include "core/cycle.h"
 #include "tests/silent_listener.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"

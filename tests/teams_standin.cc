@@ -1,5 +1,5 @@
 #include "tests/teams_standin.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include "adapters/common/form.h"
 #include "adapters/common/http_server.h"

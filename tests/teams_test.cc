@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "adapters/teams/adaptive_card.h"
 #include "adapters/teams/teams_app.h"
 #include "adapters/teams/teams_auth.h"
@@ -23,7 +22,8 @@
 #include "adapters/teams/teams_deliverer.h"
 #include "bot/bot.h"
 #include "bot/checkin_form.h"
-#include "bot/clock.h"
+#include "core/clock.h"
+#include "core/metrics.h"
 #include "scheduler/dispatcher.h"
 #include "storage/open_store.h"
 #include "tests/jwt_signer.h"

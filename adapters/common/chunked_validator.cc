@@ -1,5 +1,5 @@
 #include "adapters/common/chunked_validator.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include <algorithm>
 

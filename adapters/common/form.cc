@@ -1,5 +1,5 @@
 #include "adapters/common/form.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 namespace {

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "bot/status.h"
+#include "core/status.h"
 
 namespace okrbot {
 

@@ -15,7 +15,7 @@
 
 #include "adapters/common/chunked_validator.h"
 #include "adapters/common/request_gatherer.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 namespace {

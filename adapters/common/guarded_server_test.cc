@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
+#include "core/metrics.h"
 
 namespace okrbot {
 namespace {

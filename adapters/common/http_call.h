@@ -26,7 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bot/status.h"
+#include "core/status.h"
 
 namespace okrbot {
 

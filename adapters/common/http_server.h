@@ -22,7 +22,7 @@
 #include <string>
 
 #include "adapters/common/guarded_server.h"
-#include "adapters/common/metrics.h"
+#include "core/metrics.h"
 
 namespace okrbot {
 

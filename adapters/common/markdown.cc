@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "bot/checkin_form.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 namespace {

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 namespace {

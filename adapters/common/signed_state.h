@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 
-#include "bot/clock.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 
 namespace okrbot {
 

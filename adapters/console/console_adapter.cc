@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "bot/text_render.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot {
 

@@ -7,7 +7,7 @@
 
 #include "adapters/common/form.h"
 #include "adapters/common/markdown.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot::mattermost {
 namespace {

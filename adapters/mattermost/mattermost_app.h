@@ -29,10 +29,10 @@
 #include <string>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "bot/bot.h"
-#include "bot/clock.h"
 #include "bot/reply.h"
+#include "core/clock.h"
+#include "core/metrics.h"
 #include "storage/store.h"
 
 namespace okrbot::mattermost {

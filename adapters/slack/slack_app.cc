@@ -7,9 +7,9 @@
 
 #include "adapters/common/form.h"
 #include "adapters/slack/block_kit.h"
-#include "bot/ids.h"
-#include "bot/metric.h"
 #include "bot/text_render.h"
+#include "core/ids.h"
+#include "core/metric.h"
 
 namespace okrbot::slack {
 namespace {

@@ -28,7 +28,6 @@
 #include <string>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "adapters/common/signed_state.h"
 #include "adapters/common/worker_pool.h"
 #include "adapters/slack/slack_client.h"
@@ -36,6 +35,7 @@
 #include "adapters/slack/slack_tokens.h"
 #include "bot/bot.h"
 #include "bot/secret_box.h"
+#include "core/metrics.h"
 #include "storage/store.h"
 
 namespace okrbot::slack {

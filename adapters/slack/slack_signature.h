@@ -26,8 +26,8 @@
 
 #include <openssl/types.h>
 
-#include "bot/clock.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 
 namespace okrbot {
 

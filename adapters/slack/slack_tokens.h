@@ -10,7 +10,7 @@
 #include <string>
 
 #include "bot/secret_box.h"
-#include "bot/status.h"
+#include "core/status.h"
 #include "storage/store.h"
 
 namespace okrbot::slack {

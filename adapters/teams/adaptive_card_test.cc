@@ -4,7 +4,7 @@
 
 #include "bot/checkin_form.h"
 #include "bot/text_render.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot::teams {
 namespace {

@@ -36,8 +36,8 @@
 #include <openssl/types.h>
 #include <nlohmann/json.hpp>
 
-#include "bot/clock.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 
 namespace okrbot::teams {
 

@@ -7,7 +7,7 @@
 
 #include "adapters/common/url.h"
 #include "bot/checkin_form.h"
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 namespace okrbot::teams {
 namespace {

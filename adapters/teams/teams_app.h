@@ -41,14 +41,14 @@
 #include <string>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "adapters/common/worker_pool.h"
 #include "adapters/teams/adaptive_card.h"
 #include "adapters/teams/teams_auth.h"
 #include "adapters/teams/teams_client.h"
 #include "bot/bot.h"
-#include "bot/clock.h"
 #include "bot/reply.h"
+#include "core/clock.h"
+#include "core/metrics.h"
 #include "storage/store.h"
 
 namespace okrbot::teams {

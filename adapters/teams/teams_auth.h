@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "adapters/teams/jwt.h"
-#include "bot/clock.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 
 namespace okrbot::teams {
 

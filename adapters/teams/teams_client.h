@@ -25,8 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bot/clock.h"
-#include "bot/status.h"
+#include "core/clock.h"
+#include "core/status.h"
 
 namespace okrbot::teams {
 

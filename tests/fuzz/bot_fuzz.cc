@@ -10,8 +10,8 @@
 #include <string>
 
 #include "bot/bot.h"
-#include "bot/clock.h"
 #include "bot/text_render.h"
+#include "core/clock.h"
 #include "storage/open_store.h"
 #include "tests/fuzz/fuzz_world.h"
 

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "bot/bot.h"
-#include "bot/clock.h"
+#include "core/clock.h"
 #include "storage/open_store.h"
 
 namespace okrbot::fuzz {

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "bot/checkin_form.h"
-#include "bot/clock.h"
 #include "bot/command.h"
-#include "bot/cycle.h"
-#include "bot/ids.h"
-#include "bot/metric.h"
-#include "bot/model.h"
 #include "bot/tokenizer.h"
+#include "core/clock.h"
+#include "core/cycle.h"
+#include "core/ids.h"
+#include "core/metric.h"
+#include "core/model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -18,12 +18,12 @@
 
 #include "adapters/common/form.h"
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "adapters/slack/slack_app.h"
 #include "adapters/slack/slack_client.h"
 #include "adapters/slack/slack_signature.h"
 #include "bot/bot.h"
-#include "bot/clock.h"
+#include "core/clock.h"
+#include "core/metrics.h"
 #include "storage/open_store.h"
 #include "tests/fuzz/fuzz_world.h"
 

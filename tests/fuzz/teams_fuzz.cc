@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/http_server.h"
-#include "adapters/common/metrics.h"
 #include "adapters/teams/teams_app.h"
 #include "adapters/teams/teams_client.h"
 #include "bot/bot.h"
-#include "bot/clock.h"
+#include "core/clock.h"
+#include "core/metrics.h"
 #include "storage/open_store.h"
 #include "tests/fuzz/fuzz_world.h"
 

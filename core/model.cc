@@ -1,4 +1,4 @@
-#include "bot/model.h"
+#include "core/model.h"
 
 #include <cctype>
 #include <sstream>

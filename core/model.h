@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/clock.h"
+#include "core/clock.h"
 
 namespace okrbot {
 

@@ -1,4 +1,4 @@
-#include "bot/status.h"
+#include "core/status.h"
 
 #include <gtest/gtest.h>
 

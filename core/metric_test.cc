@@ -1,4 +1,4 @@
-#include "bot/metric.h"
+#include "core/metric.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "bot/text_util.h"
+#include "core/text_util.h"
 
 #include <gtest/gtest.h>
 

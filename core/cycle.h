@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "bot/model.h"
+#include "core/model.h"
 
 namespace okrbot {
 

@@ -1,4 +1,4 @@
-#include "bot/clock.h"
+#include "core/clock.h"
 
 #include <date/date.h>
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "bot/model.h"
+#include "core/model.h"
 
 namespace okrbot {
 

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "bot/model.h"
+#include "core/model.h"
 
 namespace okrbot {
 

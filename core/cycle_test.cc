@@ -1,4 +1,4 @@
-#include "bot/cycle.h"
+#include "core/cycle.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "adapters/common/metrics.h"
+#include "core/metrics.h"
 
 #include <gtest/gtest.h>
 

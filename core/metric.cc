@@ -1,5 +1,5 @@
-#include "bot/metric.h"
-#include "bot/text_util.h"
+#include "core/metric.h"
+#include "core/text_util.h"
 
 #include <algorithm>
 #include <charconv>

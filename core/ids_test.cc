@@ -1,4 +1,4 @@
-#include "bot/ids.h"
+#include "core/ids.h"
 
 #include <gtest/gtest.h>
 

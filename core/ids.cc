@@ -1,8 +1,8 @@
-#include "bot/ids.h"
+#include "core/ids.h"
 
 #include <cctype>
 
-#include "bot/model.h"
+#include "core/model.h"
 
 namespace okrbot {
 
