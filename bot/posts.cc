@@ -512,6 +512,8 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
   size_t kr_count = 0;
   size_t reached = 0;
   size_t at_one = 0;
+  size_t stretch_count = 0;
+  size_t stretch_at_one = 0;
   size_t below_03 = 0;
   size_t objectives_met = 0;
   size_t findings_count = 0;
@@ -531,6 +533,10 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
       ++kr_count;
       if (progress + 1e-9 >= 0.7) ++reached;
       if (progress + 1e-9 >= 1.0) ++at_one;
+      if (objective->type == GoalType::kStretch) {
+        ++stretch_count;
+        if (progress + 1e-9 >= 1.0) ++stretch_at_one;
+      }
       if (progress < 0.3) ++below_03;
       lines.push_back(KeyResultRef(kr->number) + " " + kr->text + " — " + ScoreText(progress) +
                       " · " + Mention(kr->owner));
@@ -547,10 +553,12 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
   std::vector<std::string> remarks;
   if (kr_count == 0) {
     remarks.push_back("No key results were set, so there is nothing to calibrate.");
-  } else if (at_one == kr_count) {
+  } else if (stretch_count > 0 && stretch_at_one == stretch_count) {
+    // Committed goals are meant to reach 1.0; only stretch goals that all did were too easy.
     remarks.push_back(
-        "Every key result reached 1.0: the targets may have been too easy. Stretch further "
-        "next cycle.");
+        std::string(at_one == kr_count ? "Every key result"
+                                       : "Every key result of a stretch objective") +
+        " reached 1.0: the targets may have been too easy. Stretch further next cycle.");
   } else if (below_03 * 2 > kr_count) {
     remarks.push_back(
         "Most key results are below 0.3: the targets may have been too hard, or some were "
@@ -566,6 +574,90 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
   }
   reply.List(std::move(remarks));
   reply.Context(draft);
+  return reply;
+}
+
+Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objectives,
+                   const std::map<int64_t, std::vector<KeyResult>>& krs_by_objective, Seconds now,
+                   int fiscal_start_month) {
+  Cycle parsed;
+  if (!ParseCycle(cycle, &parsed)) return CycleSummary(cycle, objectives, krs_by_objective);
+  Days today = date::floor<date::days>(now);
+  Days first_day = CycleFirstDay(parsed, fiscal_start_month);
+  Days last_day = CycleLastDay(parsed, fiscal_start_month);
+  if (today > last_day) return CycleSummary(cycle, objectives, krs_by_objective);
+
+  Reply reply;
+  reply.visibility = Visibility::kChannel;
+  reply.Header("OKR summary so far · " + cycle);
+  double elapsed = CycleElapsedFraction(parsed, fiscal_start_month, now);
+  long long total_days = (last_day - first_day).count() + 1;
+  long long days_left = (last_day - today).count() + 1;  // today counts: the day is not over
+  std::string where;
+  if (today < first_day) {
+    where =
+        cycle + " has not started yet: it begins in " + DaysText((first_day - today).count()) + ".";
+  } else {
+    where =
+        cycle + " is " + PercentText(elapsed) + " through: day " +
+        std::to_string((today - first_day).count() + 1) + " of " + std::to_string(total_days) +
+        ", " +
+        (days_left == 1 ? std::string("today is the last day") : DaysText(days_left) + " left") +
+        ".";
+  }
+  reply.Text(where +
+             " This is an interim report: each key result is judged against the pace expected by "
+             "now (stretch objectives aim for 0.7 by the end, committed ones for 1.0).");
+  std::vector<const Objective*> active = ActiveObjectives(objectives);
+  if (active.empty()) {
+    reply.Text("No objectives in " + cycle + " yet. Create one: /okr objective add \"<title>\"");
+    return reply;
+  }
+  std::map<PaceStatus, size_t> by_pace;
+  size_t kr_count = 0;
+  size_t findings_count = 0;
+  for (const Objective* objective : active) {
+    const std::vector<KeyResult>& all_krs = KeyResultsOf(krs_by_objective, objective->number);
+    std::vector<const KeyResult*> krs = ActiveKeyResults(all_krs);
+    double score = ObjectiveScore(all_krs);
+    double expected = ExpectedProgress(elapsed, objective->type);
+    std::string label = ObjectiveRef(objective->number) + " " + objective->title + " · " +
+                        GoalTypeName(objective->type) + " · ";
+    if (krs.empty()) {
+      label += "no key results yet";
+    } else {
+      label += ScoreText(score) + " (" + ScoreText(expected) + " expected by now) · " +
+               PaceStatusName(ComputePace(score, elapsed, objective->type));
+    }
+    reply.Progress(label, score);
+    std::vector<std::string> lines;
+    for (const KeyResult* kr : krs) {
+      double progress = KeyResultProgress(*kr);
+      PaceStatus pace = ComputePace(progress, elapsed, objective->type);
+      ++by_pace[pace];
+      ++kr_count;
+      lines.push_back(KeyResultRef(kr->number) + " " + kr->text + " — " + ScoreText(progress) +
+                      " · " + PaceStatusName(pace) + " · " + Mention(kr->owner));
+    }
+    if (lines.empty()) lines.push_back("no key results");
+    reply.List(std::move(lines));
+    findings_count += ReviewObjective(*objective, all_krs).size();
+  }
+  auto share = [&](PaceStatus pace) {
+    return std::to_string(by_pace[pace]) + " of " + std::to_string(kr_count);
+  };
+  reply.Fields({{"On track", share(PaceStatus::kOnTrack)},
+                {"At risk", share(PaceStatus::kAtRisk)},
+                {"Off track", share(PaceStatus::kOffTrack)},
+                {"Quality findings", std::to_string(findings_count)}});
+  if (findings_count > 0) {
+    reply.Text(CountText(findings_count, "quality finding", "quality findings") +
+               ": /okr review lists them with suggested rewrites.");
+  }
+  reply.Context(
+      "Record what moved: /okr update <KR> <value>. The final summary, with scores "
+      "against 0.7 and 1.0 and calibration, comes after the cycle ends on " +
+      date::format("%F", last_day) + ".");
   return reply;
 }
 

@@ -79,9 +79,20 @@ Reply HalfwayReminder(const std::string& cycle, const std::vector<Objective>& ob
 
 // The end-of-cycle summary for the channel: the score of every KR and objective, how many KRs
 // reached 0.7 and how many objectives met their goal (IsSuccess), calibration remarks (every KR
-// at 1.0: targets too easy; most below 0.3: too hard or abandoned), the number of quality
+// of a stretch objective at 1.0: targets too easy, while committed objectives are meant to reach
+// 1.0; most below 0.3: too hard or abandoned), the number of quality
 // findings (ReviewObjective) and a prompt to draft the next cycle.
 Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objectives,
                    const std::map<int64_t, std::vector<KeyResult>>& krs_by_objective);
+
+// `/okr summary` at `now`. Until the cycle has ended (its last day, UTC, is still to come or is
+// today) it is an interim report: how far through the cycle we are and how many days are left,
+// and each KR and objective against the pace expected by now (ComputePace: stretch objectives
+// aim for 0.7 by the end, committed ones for 1.0), with no calibration remarks and no prompt to
+// draft the next cycle. Once the cycle has ended, or when `cycle` is not a cycle name, it is the
+// end-of-cycle summary above.
+Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objectives,
+                   const std::map<int64_t, std::vector<KeyResult>>& krs_by_objective, Seconds now,
+                   int fiscal_start_month);
 
 }  // namespace okrbot

@@ -608,5 +608,105 @@ TEST_F(PostsTest, SummaryWithNothingToScoreStillPromptsTheNextCycle) {
       << no_krs;
 }
 
+// ----- Interim summary (before the cycle has ended) ---------------------------------------------
+
+// 2026-Q4 has 92 days. customers_ is a stretch objective (0.7 by the end), revenue_ committed
+// (1.0).
+class InterimSummaryTest : public PostsTest {
+ protected:
+  std::string SummaryAt(const std::string& iso, double nps_now, double arr_now) {
+    KeyResult nps = nps_;  // 55 -> 70
+    nps.current = nps_now;
+    KeyResult arr = arr_;
+    arr.current = arr_now;
+    return RenderPlainText(
+        CycleSummary("2026-Q4", {customers_, revenue_}, {{1, {nps}}, {2, {arr}}}, At(iso), 1));
+  }
+  static void ExpectNoEndOfCycleRemarks(const std::string& text) {
+    EXPECT_EQ(text.find("too hard"), std::string::npos) << text;
+    EXPECT_EQ(text.find("too easy"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Calibration"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Time to draft"), std::string::npos) << text;
+    EXPECT_EQ(text.find("goal met"), std::string::npos) << text;
+  }
+};
+
+TEST_F(InterimSummaryTest, AtAQuarterJudgesByPaceNotBy07) {
+  // 23 days of 92 have passed: a stretch KR is expected at 0.25 x 0.7 = 0.17, a committed one at
+  // 0.25. Both are low in absolute terms (below 0.3), yet on track.
+  std::string text = SummaryAt("2026-10-24T00:00:00Z", 58, arr_.baseline.value_or(0) + 0.2e6);
+  EXPECT_NE(text.find("== OKR summary so far · 2026-Q4 =="), std::string::npos) << text;
+  EXPECT_NE(text.find("2026-Q4 is 25% through: day 24 of 92, 69 days left."), std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("O1 Delight our customers · stretch · 0.20 (0.17 expected by now) · on track"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("• KR1 Increase our NPS from 55 to 70 — 0.20 · on track · @bob"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("O2 Grow revenue · committed · "), std::string::npos) << text;
+  EXPECT_NE(text.find("On track: 2 of 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("comes after the cycle ends on 2026-12-31."), std::string::npos) << text;
+  ExpectNoEndOfCycleRemarks(text);
+}
+
+TEST_F(InterimSummaryTest, AtHalfwayStretchAndCommittedHaveTheirOwnBars) {
+  // 46 of 92 days: stretch expected 0.35, committed 0.50. The stretch KR at 0.40 is on track; the
+  // committed KR at 0.30 would pass a stretch bar (0.35 - 0.1) but is at risk against its own.
+  double arr_at_030 = arr_.baseline.value_or(0) + 0.3 * (*arr_.target - arr_.baseline.value_or(0));
+  std::string text = SummaryAt("2026-11-16T00:00:00Z", 61, arr_at_030);
+  EXPECT_NE(text.find("2026-Q4 is 50% through: day 47 of 92, 46 days left."), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("stretch · 0.40 (0.35 expected by now) · on track"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("committed · 0.30 (0.50 expected by now) · at risk"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("At risk: 1 of 2"), std::string::npos) << text;
+  ExpectNoEndOfCycleRemarks(text);
+}
+
+TEST_F(InterimSummaryTest, AtNinetyNinePercentStillInterimAndOffTrackIsNamed) {
+  // 31 December, the last day: 91 of 92 days have passed; expected 0.69 (stretch), 0.99
+  // (committed).
+  std::string text = SummaryAt("2026-12-31T00:00:00Z", 56, arr_.baseline.value_or(0));
+  EXPECT_NE(text.find("2026-Q4 is 99% through: day 92 of 92, today is the last day."),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("— 0.07 · off track · @bob"), std::string::npos) << text;
+  EXPECT_NE(text.find("Off track: 2 of 2"), std::string::npos) << text;
+  ExpectNoEndOfCycleRemarks(text);
+}
+
+TEST_F(InterimSummaryTest, AfterTheLastDayItIsTheFinalSummary) {
+  // The same KRs as the too-hard calibration test, one day after the cycle.
+  std::string text = RenderPlainText(CycleSummary("2026-Q4", {customers_, revenue_},
+                                                  {{1, {help_center_, wau_}}, {2, {churn_}}},
+                                                  At("2027-01-01T09:00:00Z"), 1));
+  EXPECT_NE(text.find("== OKR summary · 2026-Q4 =="), std::string::npos) << text;
+  EXPECT_NE(text.find("Most key results are below 0.3"), std::string::npos) << text;
+  EXPECT_NE(text.find("Time to draft 2027-Q1"), std::string::npos) << text;
+  EXPECT_EQ(text.find("expected by now"), std::string::npos) << text;
+  // Stretch judged by 0.7, committed by 1.0.
+  KeyResult nps = nps_;
+  nps.current = 66;  // 0.73: a stretch objective's goal is met
+  KeyResult arr = arr_;
+  arr.current = arr_.baseline.value_or(0) + 0.9 * (*arr_.target - arr_.baseline.value_or(0));
+  text = RenderPlainText(CycleSummary("2026-Q4", {customers_, revenue_}, {{1, {nps}}, {2, {arr}}},
+                                      At("2027-01-01T09:00:00Z"), 1));
+  EXPECT_NE(text.find("O1 Delight our customers · stretch · 0.73 · goal met"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("O2 Grow revenue · committed · 0.90  "), std::string::npos) << text;
+  EXPECT_NE(text.find("Objectives that met their goal: 1 of 2"), std::string::npos) << text;
+}
+
+TEST_F(PostsTest, SummaryCommittedObjectivesAtOneAreNotTooEasy) {
+  KeyResult arr = arr_;
+  arr.current = *arr_.target;
+  std::string text = RenderPlainText(CycleSummary("2026-Q4", {revenue_}, {{2, {arr}}}));
+  EXPECT_EQ(text.find("too easy"), std::string::npos) << text;
+  EXPECT_NE(text.find("Calibration looks healthy"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace okrbot

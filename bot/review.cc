@@ -15,14 +15,13 @@ namespace {
 // How much of a KR's own text is quoted back in a finding; long pastes are cut, not echoed.
 constexpr size_t kQuoteLimit = 120;
 constexpr size_t kOutcomeLimit = 200;
-// How many objective terms a question names ("retention, customer").
-constexpr size_t kTermsNamed = 3;
+// How many themes a question names ("customers and speed").
+constexpr size_t kThemesNamed = 2;
 
 bool IsAsciiAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsWordByte(char c) { return IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 bool IsSpaceOrControl(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }
 
 // Text safe to put between double quotes in a chat message or a copy-pasteable command: one line,
@@ -375,72 +374,57 @@ Finding NoTargetFinding(const KeyResult& kr, const ParsedMetric& metric,
                      std::move(suggestion));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Terms for "do the KRs measure the objective?": lowercase words, stop words removed, reduced to
-// a crude stem so that "customers" ~ "customer" and "retention" ~ "retained" ~ "retain".
-
-std::string Stem(std::string word) {
-  auto ends_with = [&](std::string_view suffix) { return word.ends_with(suffix); };
-  if (ends_with("ies") && word.size() > 4) {
-    word.replace(word.size() - 3, 3, "y");
-  } else if (ends_with("s") && !ends_with("ss") && !ends_with("us") && !ends_with("is") &&
-             word.size() > 3) {
-    word.pop_back();
+// "speed", "customers and speed"; "a time", "how customers feel ..., or a time".
+std::string JoinedThemes(const Vocabulary& vocabulary, const std::vector<size_t>& themes,
+                         bool measures) {
+  std::string joined;
+  for (size_t k = 0; k < themes.size() && k < kThemesNamed; ++k) {
+    const VocabularyTheme& theme = vocabulary.themes()[themes[k]];
+    std::string part =
+        measures ? (theme.measures.empty() ? "anything about " + theme.name : theme.measures)
+                 : theme.name;
+    if (k > 0) joined += measures ? ", or " : " and ";
+    joined += part;
   }
-  auto drop_doubled = [&] {
-    size_t n = word.size();
-    if (n > 2 && word[n - 1] == word[n - 2] && IsAsciiAlpha(word[n - 1]) &&
-        std::string_view("aeiouls").find(word[n - 1]) == std::string_view::npos) {
-      word.pop_back();
-    }
-  };
-  if (ends_with("ention") && word.size() > 7) {
-    word.replace(word.size() - 6, 6, "ain");  // retention -> retain, attention -> attain
-  } else if (ends_with("ing") && word.size() >= 6) {
-    word.resize(word.size() - 3);
-    drop_doubled();
-  } else if (ends_with("ed") && word.size() >= 5) {
-    word.resize(word.size() - 2);
-    drop_doubled();
-  }
-  return word;
+  return joined;
 }
 
-std::unordered_set<std::string> StopSet(const ReviewRules& rules) {
-  std::unordered_set<std::string> stop;
-  for (const std::string& word : rules.stop_words) {
-    std::string lower = AsciiLower(word);
-    stop.insert(Stem(lower));
-    stop.insert(std::move(lower));
-  }
-  return stop;
-}
-
-struct Term {
-  std::string word;  // as written (lowercase), for messages
-  std::string stem;  // for matching
-};
-
-std::vector<Term> Terms(std::string_view text, const std::unordered_set<std::string>& stop) {
-  std::vector<Term> terms;
-  std::unordered_set<std::string> seen;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !IsWordByte(text[i])) ++i;
-    size_t start = i;
-    bool has_letter = false;
-    while (i < text.size() && IsWordByte(text[i])) {
-      if (!(text[i] >= '0' && text[i] <= '9')) has_letter = true;
-      ++i;
+// The not-measuring-objective question, or nothing when the bot can't be confident: the
+// objective's words must name a theme, and no KR may share a word or a theme with it.
+std::optional<Finding> NotMeasuringFinding(const Objective& objective,
+                                           const std::vector<const KeyResult*>& krs,
+                                           const ReviewRules& rules, const Vocabulary& vocabulary) {
+  if (krs.empty()) return std::nullopt;
+  StopWords stop_words(rules.stop_words);
+  VocabularyReading goal = vocabulary.Read(objective.title, stop_words);
+  // An objective in words the bot doesn't know gets no question: a false alarm costs more than
+  // a miss.
+  if (goal.themes.empty() || goal.known_words * 2 < goal.content_words) return std::nullopt;
+  std::unordered_set<std::string> goal_stems(goal.content_stems.begin(), goal.content_stems.end());
+  std::unordered_set<size_t> goal_themes(goal.themes.begin(), goal.themes.end());
+  for (const KeyResult* kr : krs) {
+    VocabularyReading reading = vocabulary.Read(kr->text, stop_words);
+    for (const std::string& stem : reading.content_stems) {
+      if (goal_stems.contains(stem)) return std::nullopt;
     }
-    if (i - start < 2 || !has_letter) continue;  // single letters and plain numbers say nothing
-    std::string word = AsciiLower(text.substr(start, i - start));
-    if (stop.contains(word)) continue;
-    std::string stem = Stem(word);
-    if (stop.contains(stem) || !seen.insert(stem).second) continue;
-    terms.push_back({std::move(word), std::move(stem)});
+    for (size_t theme : reading.themes) {
+      if (goal_themes.contains(theme)) return std::nullopt;
+    }
   }
-  return terms;
+  std::string subject = ObjectiveRef(objective.number);
+  const VocabularyTheme& first = vocabulary.themes()[goal.themes.front()];
+  std::string example = first.example.empty()
+                            ? "Increase <a measure of " + first.name + "> from <now> to <target>"
+                            : first.example;
+  return MakeFinding(
+      "not-measuring-objective", Severity::kInfo, subject,
+      "Do these key results measure " + subject + " " + Quoted(objective.title) + "? " + subject +
+          " is about " + JoinedThemes(vocabulary, goal.themes, false) +
+          "; none of its key results measures " + JoinedThemes(vocabulary, goal.themes, true) +
+          ", so the objective could be met without them moving, or they could move without it "
+          "being met.",
+      "If they do, say how in a KR; if not, add a key result that measures it, e.g. \"" +
+          Quotable(example, kOutcomeLimit) + "\".");
 }
 
 }  // namespace
@@ -530,7 +514,7 @@ std::vector<Finding> ReviewKeyResult(const KeyResult& kr, const ReviewRules& rul
 }
 
 std::vector<Finding> ReviewObjective(const Objective& objective, const std::vector<KeyResult>& krs,
-                                     const ReviewRules& rules) {
+                                     const ReviewRules& rules, const Vocabulary& vocabulary) {
   std::vector<Finding> findings;
   std::string subject = ObjectiveRef(objective.number);
   std::string objective_command = objective.number > 0 ? subject : std::string("<O>");
@@ -557,39 +541,8 @@ std::vector<Finding> ReviewObjective(const Objective& objective, const std::vect
         "<KR>) or turn them into initiatives (/okr initiative add <KR> \"...\")."));
   }
 
-  if (!active.empty()) {
-    std::unordered_set<std::string> stop = StopSet(rules);
-    std::vector<Term> objective_terms = Terms(objective.title, stop);
-    std::unordered_set<std::string> objective_stems;
-    for (const Term& term : objective_terms) objective_stems.insert(term.stem);
-    bool shares_term = false;
-    for (const KeyResult* kr : active) {
-      for (const Term& kr_term : Terms(kr->text, stop)) {
-        if (objective_stems.contains(kr_term.stem)) shares_term = true;
-      }
-      if (shares_term) break;
-    }
-    // An objective with no content words ("Win!") gives nothing to compare with.
-    if (!shares_term && !objective_terms.empty()) {
-      std::string named;
-      for (size_t i = 0; i < objective_terms.size() && i < kTermsNamed; ++i) {
-        if (!named.empty()) named += ", ";
-        named += Quotable(objective_terms[i].word, kQuoteLimit);
-      }
-      std::string metric_words;
-      for (const Term& term : objective_terms) {
-        if (!metric_words.empty()) metric_words += ' ';
-        metric_words += term.word;
-      }
-      findings.push_back(MakeFinding(
-          "not-measuring-objective", Severity::kInfo, subject,
-          "Do these key results measure " + subject + " " + Quoted(objective.title) +
-              "? None of them mentions " + named +
-              ", so the objective could be met without them moving, or they could move "
-              "without it being met.",
-          "If they do, say how in a KR, e.g. \"Increase " + Quotable(metric_words, kQuoteLimit) +
-              " from X to Y\"; if not, add a key result that measures it."));
-    }
+  if (std::optional<Finding> question = NotMeasuringFinding(objective, active, rules, vocabulary)) {
+    findings.push_back(std::move(*question));
   }
 
   for (const KeyResult* kr : active) {

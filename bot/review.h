@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/vocabulary.h"
 #include "core/model.h"
 
 namespace okrbot {
@@ -42,7 +43,12 @@ std::vector<Finding> ReviewKeyResult(const KeyResult& kr,
 
 // Findings about an objective and its (non-archived) KRs: too-many-krs, no-owner,
 // not-measuring-objective (asked as a question, severity info), plus every KR's findings.
+// not-measuring-objective is asked only when the objective's words name a theme of
+// `vocabulary` (at least half of its meaningful words are the vocabulary's) and no KR shares a
+// word or a theme with it; it names the theme and suggests that theme's example KR. A
+// workspace's own terms are passed as a copy of Vocabulary::Default() with Add() applied.
 std::vector<Finding> ReviewObjective(const Objective& objective, const std::vector<KeyResult>& krs,
-                                     const ReviewRules& rules = ReviewRules::Default());
+                                     const ReviewRules& rules = ReviewRules::Default(),
+                                     const Vocabulary& vocabulary = Vocabulary::Default());
 
 }  // namespace okrbot

@@ -85,8 +85,8 @@ Reply Session::Summary() {
   if (!objectives.ok()) return Failure(objectives.status());
   std::map<int64_t, std::vector<KeyResult>> krs_by_objective;
   for (const auto& o : *objectives) krs_by_objective[o.number] = KeyResultsOf(o.number);
-  // The same post the scheduler sends after the cycle's last day.
-  return CycleSummary(*cycle, *objectives, krs_by_objective);
+  // Interim until the cycle has ended; then the same post the scheduler sends.
+  return CycleSummary(*cycle, *objectives, krs_by_objective, now_, ws_.fiscal_year_start_month);
 }
 
 }  // namespace okrbot::bot_internal

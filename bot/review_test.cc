@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -243,7 +244,8 @@ TEST(ReviewKeyResultTest, SurvivesHostileText) {
 }
 
 TEST(ReviewObjectiveTest, NotMeasuringTheObjectiveIsAQuestion) {
-  std::vector<KeyResult> krs = {MakeKr(1, "Increase NPS from 55 to 70"),
+  // NPS would measure it (a customers metric); page load time and a launch do not.
+  std::vector<KeyResult> krs = {MakeKr(1, "Cut median page load time from 3 s to 1 s"),
                                 MakeKr(2, "Launch the new help center")};
   std::vector<Finding> findings = ReviewObjective(MakeObjective("Improve customer retention"), krs);
   EXPECT_EQ(Rules(findings), (std::set<std::string>{"not-measuring-objective", "binary"}));
@@ -253,6 +255,15 @@ TEST(ReviewObjectiveTest, NotMeasuringTheObjectiveIsAQuestion) {
   EXPECT_EQ(question->subject, "O1");
   EXPECT_NE(question->message.find('?'), std::string::npos);
   EXPECT_NE(question->message.find("retention"), std::string::npos) << question->message;
+  EXPECT_NE(question->message.find("O1 is about customers; none of its key results measures how "
+                                   "customers feel or whether they stay"),
+            std::string::npos)
+      << question->message;
+  // The suggestion names a metric of the theme, with placeholders, not the objective's words.
+  EXPECT_NE(question->suggestion.find("\"Increase NPS from <now> to <target>\""), std::string::npos)
+      << question->suggestion;
+  EXPECT_EQ(question->suggestion.find("customer retention"), std::string::npos)
+      << question->suggestion;
   // Objective findings come first, then each KR's.
   EXPECT_EQ(findings.front().rule, "not-measuring-objective");
   EXPECT_EQ(findings.back().subject, "KR2");
@@ -271,6 +282,164 @@ TEST(ReviewObjectiveTest, SharedTermsMeasureTheObjective) {
 
   // No KRs: nothing to compare.
   EXPECT_EQ(ReviewObjective(MakeObjective("Improve customer retention"), {}).size(), 0u);
+}
+
+// (objective, KRs) pairs in the style of the OKR literature (What Matters, Radical Focus, Perdoo
+// and Weekdone example libraries). `theme` is empty where the KRs measure the objective in other
+// words (no question expected), or the theme the question must name for a clear mismatch.
+struct MeasureCase {
+  const char* objective;
+  std::vector<const char*> krs;
+  const char* theme;
+};
+
+const std::vector<MeasureCase>& MeasureCases() {
+  static const std::vector<MeasureCase> kCases = {
+      // KRs that measure the objective without repeating its words.
+      {"Create raving fans", {"Raise NPS from 31 to 45", "Get 40 new 5-star reviews on G2"}, ""},
+      {"Make our clients love us",
+       {"CSAT from 82% to 90%", "Referrals from 12 to 30 a quarter"},
+       ""},
+      {"Win customer loyalty", {"Reduce logo churn from 2.5% to 1.5% a month"}, ""},
+      {"Be the most loved app in our category", {"App store rating from 4.1 to 4.6"}, ""},
+      {"Keep our best accounts", {"Gross revenue retention from 88% to 94%"}, ""},
+      {"Respond to customers in record time", {"Median FRT from 6 h to 1 h"}, ""},
+      {"Provide lightning-fast support",
+       {"Average handle time from 14 min to 9 min", "First contact resolution from 60% to 75%"},
+       ""},
+      {"Ship faster",
+       {"Lead time for changes from 9 days to 2 days",
+        "Deployment frequency from weekly to daily: 1 to 5 a week"},
+       ""},
+      {"Make the app feel instant", {"p95 latency of the home screen from 900 ms to 300 ms"}, ""},
+      {"Become a quicker hiring machine", {"Time to hire from 52 to 35 days"}, ""},
+      {"Accelerate revenue growth",
+       {"ARR from $4M to $6M", "Net new bookings from $300k to $500k"},
+       ""},
+      {"Build a predictable sales engine",
+       {"Qualified pipeline from $2M to $3.5M", "Win rate from 18% to 25%"},
+       ""},
+      {"Expand into Europe", {"Sign 25 paying accounts in the EU"}, ""},
+      {"Turn trials into paying customers", {"Trial-to-paid conversion from 8% to 14%"}, ""},
+      {"Make the platform rock solid",
+       {"Uptime from 99.5% to 99.95%", "Sev1 incidents from 6 to 1 a quarter"},
+       ""},
+      {"Release with confidence",
+       {"Escaped defects from 30 to 10 per release", "Change failure rate from 20% to 8%"},
+       ""},
+      {"Delight users with a stable app", {"Crash-free sessions from 97% to 99.5%"}, ""},
+      {"Build an engaged and happy team",
+       {"eNPS from 12 to 30", "Regretted attrition from 9% to 4%"},
+       ""},
+      {"Attract top talent",
+       {"Offer acceptance from 60% to 85%", "Time to fill from 60 to 40 days"},
+       ""},
+      {"Grow our people", {"Internal promotions from 5 to 12", "Certifications from 10 to 40"}, ""},
+      {"Get new users to value quickly", {"Time to value from 14 days to 3 days"}, ""},
+      {"Drive product adoption",
+       {"WAU from 12k to 20k", "Feature adoption of reports from 15% to 35%"},
+       ""},
+      {"Nail onboarding", {"Activation rate from 30% to 50%"}, ""},
+      {"Build brand awareness",
+       {"Organic traffic from 40k to 70k visits a month", "MQLs from 300 to 500 a month"},
+       ""},
+      {"Operate more efficiently",
+       {"Gross margin from 62% to 70%", "Cloud spend per customer from $40 to $28"},
+       ""},
+      {"Keep customer data safe",
+       {"Critical vulnerabilities open over 30 days from 14 to 0",
+        "Phishing test click rate from 12% to 3%"},
+       ""},
+      {"Pass our SOC 2 audit", {"Audit findings from 9 to 0"}, ""},
+      {"Become a world-class support team", {"Ticket backlog from 400 to 100"}, ""},
+      // Clear mismatches: the KRs move, the objective does not follow.
+      {"Delight our customers", {"Increase ARR from $2M to $3M"}, "customers"},
+      {"Reduce customer churn", {"Grow MQLs from 200 to 400 a month"}, "customers"},
+      {"Ship features faster", {"Raise NPS from 30 to 40"}, "speed"},
+      {"Respond quickly to every request", {"Grow pipeline from $1M to $2M"}, "speed"},
+      {"Grow revenue in new markets", {"eNPS from 10 to 25", "Attrition from 12% to 8%"}, "growth"},
+      {"Accelerate sales", {"Reduce Sev1 incidents from 5 to 1"}, "growth"},
+      {"Make our platform reliable", {"Grow ARR from $5M to $7M"}, "quality"},
+      {"Zero critical bugs in production", {"Website visits from 10k to 20k"}, "quality"},
+      {"Make this a great place to work", {"Increase trial conversion from 5% to 8%"}, "people"},
+      {"Hire great engineers", {"Cut cloud spend from $80k to $60k a month"}, "people"},
+      {"Drive adoption of our new features", {"Reduce audit findings from 7 to 2"}, "adoption"},
+      {"Become the best-known brand in our niche",
+       {"Reduce p95 latency from 800 ms to 300 ms"},
+       "marketing"},
+      {"Cut operating costs", {"Raise CSAT from 80% to 90%"}, "cost"},
+      {"Strengthen security and privacy", {"Grow WAU from 5k to 9k"}, "security"},
+  };
+  return kCases;
+}
+
+// The agreement of the review with the table; every row must agree.
+TEST(ReviewObjectiveTest, MeasuresTheObjectiveInOtherWordsTable) {
+  size_t agree = 0;
+  size_t good = 0;
+  size_t mismatches = 0;
+  for (const MeasureCase& c : MeasureCases()) {
+    SCOPED_TRACE(c.objective);
+    std::vector<KeyResult> krs;
+    for (const char* text : c.krs)
+      krs.push_back(MakeKr(static_cast<int64_t>(krs.size()) + 1, text));
+    std::vector<Finding> findings = ReviewObjective(MakeObjective(c.objective), krs);
+    const Finding* question = FindRule(findings, "not-measuring-objective");
+    std::string theme = c.theme;
+    (theme.empty() ? good : mismatches)++;
+    // "O1 is about adoption and speed; ...": the reason names the expected theme.
+    std::string reason;
+    if (question != nullptr) {
+      size_t about = question->message.find("O1 is about ");
+      if (about != std::string::npos) {
+        reason = question->message.substr(about, question->message.find(';', about) - about);
+      }
+    }
+    bool ok = theme.empty() ? question == nullptr : reason.find(" " + theme) != std::string::npos;
+    EXPECT_TRUE(ok) << (question ? question->message : std::string("no question"));
+    if (ok) ++agree;
+  }
+  EXPECT_GE(good, 25u);
+  EXPECT_GE(mismatches, 10u);
+  EXPECT_EQ(agree, MeasureCases().size()) << agree << "/" << MeasureCases().size();
+  std::printf("measure table agreement: %zu/%zu\n", agree, MeasureCases().size());
+}
+
+TEST(ReviewObjectiveTest, UnknownWordsGetNoQuestion) {
+  // An objective the vocabulary cannot read is not second-guessed.
+  std::vector<KeyResult> krs = {MakeKr(1, "Raise NPS from 30 to 40")};
+  EXPECT_EQ(FindRule(ReviewObjective(MakeObjective("Become the Zorblax of Quuxland"), krs),
+                     "not-measuring-objective"),
+            nullptr);
+  // A workspace's own terms join the built-in vocabulary.
+  krs = {MakeKr(1, "Raise the Quux index from 3 to 5")};
+  EXPECT_NE(FindRule(ReviewObjective(MakeObjective("Delight our customers"), krs),
+                     "not-measuring-objective"),
+            nullptr);
+  Vocabulary workspace = Vocabulary::Default();
+  workspace.Add("customers", {"quux index"});
+  EXPECT_EQ(FindRule(ReviewObjective(MakeObjective("Delight our customers"), krs,
+                                     ReviewRules::Default(), workspace),
+                     "not-measuring-objective"),
+            nullptr);
+}
+
+TEST(ReviewObjectiveTest, QuestionNamesTheReasonAndAMetric) {
+  std::vector<KeyResult> krs = {MakeKr(1, "Increase ARR from $2M to $3M")};
+  Objective objective = MakeObjective("Answer support requests faster");
+  objective.number = 3;
+  std::vector<Finding> findings = ReviewObjective(objective, krs);
+  const Finding* question = FindRule(findings, "not-measuring-objective");
+  ASSERT_NE(question, nullptr);
+  EXPECT_EQ(question->subject, "O3");
+  EXPECT_NE(question->message.find("O3 is about support and speed; none of its key results "
+                                   "measures how support requests are handled"),
+            std::string::npos)
+      << question->message;
+  EXPECT_NE(question->message.find("or a time"), std::string::npos) << question->message;
+  EXPECT_NE(question->suggestion.find("from <now> to <target>"), std::string::npos)
+      << question->suggestion;
+  EXPECT_EQ(question->suggestion.find("faster"), std::string::npos) << question->suggestion;
 }
 
 TEST(ReviewObjectiveTest, TooManyKeyResults) {

@@ -318,12 +318,21 @@ TEST_F(ConsoleTest, StaleListsKrsPastCadencePlusGrace) {
 TEST_F(ConsoleTest, SummaryGoesToTheChannelWithScores) {
   Seed();
   Run("update KR1 70\nupdate KR2 done\n");
+  // 2 November: the cycle is under way, so the summary is an interim report.
   std::string out = Run("summary\n");
   EXPECT_NE(out.find("[posted to channel]"), std::string::npos) << out;
-  EXPECT_NE(out.find("OKR summary · 2026-Q4"), std::string::npos);
-  EXPECT_NE(out.find("Key results at 0.7 or more: 2 of 2"), std::string::npos);
-  EXPECT_NE(out.find("targets may have been too easy"), std::string::npos);
-  EXPECT_NE(out.find("Time to draft 2027-Q1"), std::string::npos);
+  EXPECT_NE(out.find("OKR summary so far · 2026-Q4"), std::string::npos) << out;
+  EXPECT_NE(out.find("days left"), std::string::npos) << out;
+  EXPECT_NE(out.find("On track: 2 of 2"), std::string::npos) << out;
+  EXPECT_EQ(out.find("too easy"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Time to draft"), std::string::npos) << out;
+  // After the last day, the final summary with calibration and the next-cycle prompt.
+  clock_.Advance(std::chrono::hours(24 * 61));
+  out = Run("summary cycle:2026-Q4\n");
+  EXPECT_NE(out.find("OKR summary · 2026-Q4"), std::string::npos) << out;
+  EXPECT_NE(out.find("Key results at 0.7 or more: 2 of 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("targets may have been too easy"), std::string::npos) << out;
+  EXPECT_NE(out.find("Time to draft 2027-Q1"), std::string::npos) << out;
 }
 
 TEST_F(ConsoleTest, TzValidatesIanaZones) {

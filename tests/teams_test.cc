@@ -393,7 +393,7 @@ TEST_F(TeamsCommandTest, EveryCommandIsAnsweredWithACardThreadedUnderTheMessage)
       {"edit KR1 to:75", {"Edited KR1", "target: 70 → 75"}},
       {"review", {"OKR review", "O1"}},
       {"stale", {"Nothing is stale"}},
-      {"summary", {"OKR summary · 2026-Q4", "O1 Delight our customers"}},
+      {"summary", {"OKR summary so far · 2026-Q4", "O1 Delight our customers"}},
       {"tz Europe/Berlin", {"Your time zone is now Europe/Berlin"}},
       {"snooze KR1 1w", {"Snoozed KR1 until 2026-11-09"}},
       {"away until:2026-12-24", {"You are away until 2026-12-24"}},
