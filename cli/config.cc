@@ -66,6 +66,7 @@ const std::vector<std::string>& KnownConfigVariables() {
       "OKRBOT_LOG_LEVEL",
       "OKRBOT_CONFIG",
       "OKRBOT_FAKE_CLOCK_FILE",
+      "OKRBOT_REVIEW_VOCABULARY",  // read by bot/vocabulary.cc from the environment
       "SLACK_SIGNING_SECRET",
       "SLACK_BOT_TOKEN",
       "SLACK_CLIENT_ID",
