@@ -6,8 +6,11 @@
 #include <tuple>
 
 #include "storage/row_codec.h"
+#include "storage/sql_rows.h"
 
 namespace okrbot {
+
+using namespace sql_rows;  // NOLINT(google-build-using-namespace): the core's own row mapping
 
 namespace {
 
@@ -29,235 +32,6 @@ Status QueryAll(SqlConnection& connection, const Sql& sql, const SqlParams& para
   out->clear();
   return connection.Query(sql, params,
                           [&](const SqlRow& row) { return read(row, &out->emplace_back()); });
-}
-
-// ---- Row mapping ------------------------------------------------------------------------------
-
-constexpr char kWorkspaceColumns[] =
-    "workspace_id, platform, name, fiscal_year_start_month, admins, holidays, default_tz, "
-    "installed, created_at";
-
-Status ReadWorkspace(const SqlRow& row, Workspace* out) {
-  out->id = row.String(0);
-  out->platform = row.String(1);
-  out->name = row.String(2);
-  out->fiscal_year_start_month = static_cast<int>(row.Int(3));
-  if (!DecodeStringList(row.Text(4), &out->admins)) {
-    return Status::Internal("Stored admins of workspace " + out->id + " are not a JSON list.");
-  }
-  std::vector<std::string> holidays;
-  if (!DecodeStringList(row.Text(5), &holidays)) {
-    return Status::Internal("Stored holidays of workspace " + out->id + " are not a JSON list.");
-  }
-  out->holidays.clear();
-  for (const std::string& text : holidays) {
-    Days day;
-    if (!ParseDate(text, &day)) {
-      return Status::Internal("Stored holiday '" + text + "' of workspace " + out->id +
-                              " is not YYYY-MM-DD.");
-    }
-    out->holidays.push_back(day);
-  }
-  out->default_tz = row.String(6);
-  out->installed = row.Bool(7);
-  out->created_at = row.Time(8);
-  return Status::Ok();
-}
-
-constexpr char kUserColumns[] = "workspace_id, user_id, display_name, tz, tz_override, away_until";
-
-Status ReadUser(const SqlRow& row, User* out) {
-  out->workspace_id = row.String(0);
-  out->id = row.String(1);
-  out->display_name = row.String(2);
-  out->tz = row.String(3);
-  out->tz_override = row.String(4);
-  return row.OptionalDate(5, &out->away_until);
-}
-
-constexpr char kObjectiveColumns[] =
-    "workspace_id, number, title, owner, team, cycle, goal_type, parent, archived, created_by, "
-    "created_at";
-
-Status ReadObjective(const SqlRow& row, Objective* out) {
-  out->workspace_id = row.String(0);
-  out->number = row.Int(1);
-  out->title = row.String(2);
-  out->owner = row.String(3);
-  out->team = row.String(4);
-  out->cycle = row.String(5);
-  std::string type = row.String(6);
-  if (!ParseGoalType(type, &out->type)) {
-    return Status::Internal("Stored objective " + ObjectiveRef(out->number) +
-                            " has an unknown goal type '" + type + "'.");
-  }
-  out->parent = row.IsNull(7) ? 0 : row.Int(7);
-  out->archived = row.Bool(8);
-  out->created_by = row.String(9);
-  out->created_at = row.Time(10);
-  return Status::Ok();
-}
-
-// Parameters $3..$11 of objective INSERT and UPDATE (after workspace and number).
-void AddObjectiveFields(SqlParams& params, const Objective& objective) {
-  params.Text(objective.title)
-      .Text(objective.owner)
-      .Text(objective.team)
-      .Text(objective.cycle)
-      .Text(GoalTypeName(objective.type));
-  if (objective.parent < 0) {
-    params.Fail(Status::InvalidArgument("The parent objective number is negative."));
-  }
-  params
-      .OptionalInt(objective.parent == 0 ? std::nullopt : std::optional<int64_t>(objective.parent))
-      .Bool(objective.archived)
-      .Text(objective.created_by)
-      .Time(objective.created_at);
-}
-
-constexpr char kKeyResultColumns[] =
-    "workspace_id, number, objective, text, owner, baseline, target, current_value, unit, "
-    "direction, cadence, weight, archived, quality_kept, snoozed_until, last_checkin_at, "
-    "created_by, created_at";
-
-Status ReadKeyResult(const SqlRow& row, KeyResult* out) {
-  out->workspace_id = row.String(0);
-  out->number = row.Int(1);
-  out->objective = row.Int(2);
-  out->text = row.String(3);
-  out->owner = row.String(4);
-  out->baseline = row.OptionalReal(5);
-  out->target = row.OptionalReal(6);
-  out->current = row.OptionalReal(7);
-  out->unit = row.String(8);
-  std::string direction = row.String(9);
-  if (!ParseDirection(direction, &out->direction)) {
-    return Status::Internal("Stored key result " + KeyResultRef(out->number) +
-                            " has an unknown direction '" + direction + "'.");
-  }
-  std::string cadence = row.String(10);
-  if (!ParseCadence(cadence, &out->cadence)) {
-    return Status::Internal("Stored key result " + KeyResultRef(out->number) +
-                            " has an unknown cadence '" + cadence + "'.");
-  }
-  out->weight = row.Real(11);
-  out->archived = row.Bool(12);
-  out->quality_kept = row.Bool(13);
-  OKRBOT_RETURN_IF_ERROR(row.OptionalDate(14, &out->snoozed_until));
-  out->last_checkin_at = row.OptionalTime(15);
-  out->created_by = row.String(16);
-  out->created_at = row.Time(17);
-  return Status::Ok();
-}
-
-// $3..$18 of key_results INSERT (with the check-in columns) and $3..$16 of UPDATE (without:
-// only RecordCheckIn writes current and last_checkin_at).
-void AddKeyResultFields(SqlParams& params, const KeyResult& kr, bool with_checkin_columns) {
-  params.Int(kr.objective)
-      .Text(kr.text)
-      .Text(kr.owner)
-      .OptionalReal(kr.baseline, "baseline")
-      .OptionalReal(kr.target, "target");
-  if (with_checkin_columns) params.OptionalReal(kr.current, "current_value");
-  params.Text(kr.unit)
-      .Text(DirectionName(kr.direction))
-      .Text(CadenceName(kr.cadence))
-      .Real(kr.weight, "weight")
-      .Bool(kr.archived)
-      .Bool(kr.quality_kept)
-      .OptionalDate(kr.snoozed_until, "snoozed_until");
-  if (with_checkin_columns) params.OptionalTime(kr.last_checkin_at);
-  params.Text(kr.created_by).Time(kr.created_at);
-}
-
-constexpr char kCheckInColumns[] = "workspace_id, id, kr, value, confidence, note, author, at";
-
-Status ReadCheckIn(const SqlRow& row, CheckIn* out) {
-  out->workspace_id = row.String(0);
-  out->id = row.Int(1);
-  out->kr = row.Int(2);
-  out->value = row.Real(3);
-  out->confidence = row.IsNull(4) ? std::nullopt : std::optional<int>(static_cast<int>(row.Int(4)));
-  out->note = row.String(5);
-  out->author = row.String(6);
-  out->at = row.Time(7);
-  return Status::Ok();
-}
-
-constexpr char kInitiativeColumns[] =
-    "workspace_id, number, kr, text, done, created_by, created_at";
-
-Status ReadInitiative(const SqlRow& row, Initiative* out) {
-  out->workspace_id = row.String(0);
-  out->number = row.Int(1);
-  out->kr = row.Int(2);
-  out->text = row.String(3);
-  out->done = row.Bool(4);
-  out->created_by = row.String(5);
-  out->created_at = row.Time(6);
-  return Status::Ok();
-}
-
-// $3..$7 of initiative INSERT and UPDATE.
-void AddInitiativeFields(SqlParams& params, const Initiative& initiative) {
-  params.Int(initiative.kr)
-      .Text(initiative.text)
-      .Bool(initiative.done)
-      .Text(initiative.created_by)
-      .Time(initiative.created_at);
-}
-
-constexpr char kEditColumns[] = "workspace_id, entity, field, old_value, new_value, author, at";
-
-Status ReadEdit(const SqlRow& row, EditRecord* out) {
-  out->workspace_id = row.String(0);
-  out->entity = row.String(1);
-  out->field = row.String(2);
-  out->old_value = row.String(3);
-  out->new_value = row.String(4);
-  out->author = row.String(5);
-  out->at = row.Time(6);
-  return Status::Ok();
-}
-
-constexpr char kReminderColumns[] =
-    "workspace_id, kind, team, channel, weekday, minute_of_day, tz, enabled";
-
-Status ReadReminder(const SqlRow& row, Reminder* out) {
-  out->workspace_id = row.String(0);
-  out->kind = row.String(1);
-  out->team = row.String(2);
-  out->channel = row.String(3);
-  out->weekday = static_cast<int>(row.Int(4));
-  out->minute_of_day = static_cast<int>(row.Int(5));
-  out->tz = row.String(6);
-  out->enabled = row.Bool(7);
-  return Status::Ok();
-}
-
-constexpr char kJobColumns[] =
-    "id, job_key, workspace_id, kind, target, payload, state, attempts, due_at, "
-    "next_attempt_at, lease_until, last_error, created_at";
-
-Status ReadJob(const SqlRow& row, Job* out) {
-  out->id = row.Int(0);
-  out->key = row.String(1);
-  out->workspace_id = row.String(2);
-  out->kind = row.String(3);
-  out->target = row.String(4);
-  out->payload = row.String(5);
-  std::string state = row.String(6);
-  if (!ParseJobState(state, &out->state)) {
-    return Status::Internal("Stored job " + std::to_string(out->id) + " has an unknown state '" +
-                            state + "'.");
-  }
-  out->attempts = static_cast<int>(row.Int(7));
-  out->due_at = row.Time(8);
-  out->next_attempt_at = row.Time(9);
-  out->lease_until = row.OptionalTime(10);
-  out->last_error = row.String(11);
-  out->created_at = row.Time(12);
-  return Status::Ok();
 }
 
 // ---- Shared write steps -----------------------------------------------------------------------
@@ -448,6 +222,33 @@ Status SqlStore::Write(SqlBody body) {
   return status;
 }
 
+Status SqlStore::WriteOne(const Sql& sql, const SqlParams& params) {
+  return Write([&](SqlConnection& connection) { return connection.Execute(sql, params).status(); });
+}
+
+template <typename T, typename ReadRow, typename NotFound>
+Result<T> SqlStore::ReadOne(const Sql& sql, const SqlParams& params, ReadRow read,
+                            NotFound not_found) {
+  T value;
+  bool found = false;
+  Status status = Read([&](SqlConnection& connection) {
+    return QueryOne(connection, sql, params, &found,
+                    [&](const SqlRow& row) { return read(row, &value); });
+  });
+  if (!status.ok()) return status;
+  if (!found) return Status::NotFound(not_found());
+  return value;
+}
+
+template <typename T, typename ReadRow>
+Result<std::vector<T>> SqlStore::ReadAll(const Sql& sql, const SqlParams& params, ReadRow read) {
+  std::vector<T> rows;
+  Status status = Read(
+      [&](SqlConnection& connection) { return QueryAll(connection, sql, params, &rows, read); });
+  if (!status.ok()) return status;
+  return rows;
+}
+
 SqlParams& SqlStore::AddLimit(SqlParams& params, int limit) const {
   if (limit > 0) return params.Int(limit);
   return dialect_.no_limit_is_null ? params.Null() : params.Int(-1);
@@ -588,35 +389,22 @@ Status SqlStore::UpsertWorkspace(const Workspace& workspace) {
       .Text(workspace.default_tz)
       .Bool(workspace.installed)
       .Time(workspace.created_at);
-  return Write(
-      [&](SqlConnection& connection) { return connection.Execute(kSql, params).status(); });
+  return WriteOne(kSql, params);
 }
 
 Result<Workspace> SqlStore::GetWorkspace(const std::string& workspace_id) {
   static const Sql kSql(std::string("SELECT ") + kWorkspaceColumns +
                         " FROM workspaces WHERE workspace_id = $1");
-  Workspace workspace;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found,
-                    [&](const SqlRow& row) { return ReadWorkspace(row, &workspace); });
-  });
-  if (!status.ok()) return status;
-  if (!found) return Status::NotFound("No workspace " + workspace_id + ".");
-  return workspace;
+  return ReadOne<Workspace>(kSql, params, ReadWorkspace,
+                            [&] { return "No workspace " + workspace_id + "."; });
 }
 
 Result<std::vector<Workspace>> SqlStore::ListWorkspaces() {
   static const Sql kSql(std::string("SELECT ") + kWorkspaceColumns +
                         " FROM workspaces ORDER BY workspace_id{byte_order}");
-  std::vector<Workspace> workspaces;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, SqlParams(), &workspaces, ReadWorkspace);
-  });
-  if (!status.ok()) return status;
-  return workspaces;
+  return ReadAll<Workspace>(kSql, SqlParams(), ReadWorkspace);
 }
 
 Status SqlStore::UpsertUser(const User& user) {
@@ -633,54 +421,36 @@ Status SqlStore::UpsertUser(const User& user) {
       .Text(user.tz)
       .Text(user.tz_override)
       .OptionalDate(user.away_until, "away_until");
-  return Write(
-      [&](SqlConnection& connection) { return connection.Execute(kSql, params).status(); });
+  return WriteOne(kSql, params);
 }
 
 Result<User> SqlStore::GetUser(const std::string& workspace_id, const std::string& user_id) {
   static const Sql kSql(std::string("SELECT ") + kUserColumns +
                         " FROM users WHERE workspace_id = $1 AND user_id = $2");
-  User user;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id).Text(user_id);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found,
-                    [&](const SqlRow& row) { return ReadUser(row, &user); });
-  });
-  if (!status.ok()) return status;
-  if (!found) return Status::NotFound("No user " + user_id + " in this workspace.");
-  return user;
+  return ReadOne<User>(kSql, params, ReadUser,
+                       [&] { return "No user " + user_id + " in this workspace."; });
 }
 
 Result<std::vector<User>> SqlStore::ListUsers(const std::string& workspace_id) {
   static const Sql kSql(std::string("SELECT ") + kUserColumns +
                         " FROM users WHERE workspace_id = $1 ORDER BY user_id{byte_order}");
-  std::vector<User> users;
   SqlParams params;
   params.Text(workspace_id);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &users, ReadUser);
-  });
-  if (!status.ok()) return status;
-  return users;
+  return ReadAll<User>(kSql, params, ReadUser);
 }
 
 Result<std::vector<User>> SqlStore::GetUsers(const std::string& workspace_id,
                                              const std::vector<std::string>& user_ids) {
-  std::vector<User> users;
-  if (user_ids.empty()) return users;
+  if (user_ids.empty()) return std::vector<User>();
   // The ids travel as one JSON array parameter, so the statement text never changes.
   static const Sql kSql(std::string("SELECT ") + kUserColumns +
                         " FROM users WHERE workspace_id = $1 AND user_id IN ({json_elements:$2})"
                         " ORDER BY user_id{byte_order}");
   SqlParams params;
   params.Text(workspace_id).Text(EncodeStringList(user_ids));
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &users, ReadUser);
-  });
-  if (!status.ok()) return status;
-  return users;
+  return ReadAll<User>(kSql, params, ReadUser);
 }
 
 // ---- Objectives -------------------------------------------------------------------------------
@@ -708,19 +478,11 @@ Result<Objective> SqlStore::CreateObjective(const Objective& objective) {
 Result<Objective> SqlStore::GetObjective(const std::string& workspace_id, int64_t number) {
   static const Sql kSql(std::string("SELECT ") + kObjectiveColumns +
                         " FROM objectives WHERE workspace_id = $1 AND number = $2");
-  Objective objective;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id).Int(number);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found,
-                    [&](const SqlRow& row) { return ReadObjective(row, &objective); });
+  return ReadOne<Objective>(kSql, params, ReadObjective, [&] {
+    return "No objective " + ObjectiveRef(number) + " in this workspace.";
   });
-  if (!status.ok()) return status;
-  if (!found) {
-    return Status::NotFound("No objective " + ObjectiveRef(number) + " in this workspace.");
-  }
-  return objective;
 }
 
 Result<std::vector<Objective>> SqlStore::ListObjectives(const std::string& workspace_id,
@@ -747,12 +509,7 @@ Result<std::vector<Objective>> SqlStore::ListObjectives(const std::string& works
   }
   if (filter.include_archived) conditions |= kAll;
   const Sql& sql = *kQueries.entries[static_cast<size_t>(conditions)];
-  std::vector<Objective> objectives;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, sql, params, &objectives, ReadObjective);
-  });
-  if (!status.ok()) return status;
-  return objectives;
+  return ReadAll<Objective>(sql, params, ReadObjective);
 }
 
 Status SqlStore::UpdateObjective(const Objective& objective, const std::vector<EditRecord>& edits) {
@@ -799,19 +556,11 @@ Result<KeyResult> SqlStore::CreateKeyResult(const KeyResult& kr) {
 Result<KeyResult> SqlStore::GetKeyResult(const std::string& workspace_id, int64_t number) {
   static const Sql kSql(std::string("SELECT ") + kKeyResultColumns +
                         " FROM key_results WHERE workspace_id = $1 AND number = $2");
-  KeyResult kr;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id).Int(number);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found,
-                    [&](const SqlRow& row) { return ReadKeyResult(row, &kr); });
+  return ReadOne<KeyResult>(kSql, params, ReadKeyResult, [&] {
+    return "No key result " + KeyResultRef(number) + " in this workspace.";
   });
-  if (!status.ok()) return status;
-  if (!found) {
-    return Status::NotFound("No key result " + KeyResultRef(number) + " in this workspace.");
-  }
-  return kr;
 }
 
 Result<std::vector<KeyResult>> SqlStore::ListKeyResults(const std::string& workspace_id,
@@ -838,12 +587,7 @@ Result<std::vector<KeyResult>> SqlStore::ListKeyResults(const std::string& works
   }
   if (filter.include_archived) conditions |= kKrAll;
   const Sql& sql = *kQueries.entries[static_cast<size_t>(conditions)];
-  std::vector<KeyResult> krs;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, sql, params, &krs, ReadKeyResult);
-  });
-  if (!status.ok()) return status;
-  return krs;
+  return ReadAll<KeyResult>(sql, params, ReadKeyResult);
 }
 
 Status SqlStore::UpdateKeyResult(const KeyResult& kr, const std::vector<EditRecord>& edits) {
@@ -926,12 +670,7 @@ Result<std::vector<CheckIn>> SqlStore::ListCheckIns(const std::string& workspace
   SqlParams params;
   params.Text(workspace_id).Int(kr);
   AddLimit(params, limit);
-  std::vector<CheckIn> checkins;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &checkins, ReadCheckIn);
-  });
-  if (!status.ok()) return status;
-  return checkins;
+  return ReadAll<CheckIn>(kSql, params, ReadCheckIn);
 }
 
 // ---- Initiatives ------------------------------------------------------------------------------
@@ -961,19 +700,11 @@ Result<Initiative> SqlStore::CreateInitiative(const Initiative& initiative) {
 Result<Initiative> SqlStore::GetInitiative(const std::string& workspace_id, int64_t number) {
   static const Sql kSql(std::string("SELECT ") + kInitiativeColumns +
                         " FROM initiatives WHERE workspace_id = $1 AND number = $2");
-  Initiative initiative;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id).Int(number);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found,
-                    [&](const SqlRow& row) { return ReadInitiative(row, &initiative); });
+  return ReadOne<Initiative>(kSql, params, ReadInitiative, [&] {
+    return "No initiative " + InitiativeRef(number) + " in this workspace.";
   });
-  if (!status.ok()) return status;
-  if (!found) {
-    return Status::NotFound("No initiative " + InitiativeRef(number) + " in this workspace.");
-  }
-  return initiative;
 }
 
 Result<std::vector<Initiative>> SqlStore::ListInitiatives(const std::string& workspace_id,
@@ -983,12 +714,7 @@ Result<std::vector<Initiative>> SqlStore::ListInitiatives(const std::string& wor
                         " AND (CAST($2 AS BIGINT) = 0 OR kr = CAST($2 AS BIGINT)) ORDER BY number");
   SqlParams params;
   params.Text(workspace_id).Int(kr);
-  std::vector<Initiative> initiatives;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &initiatives, ReadInitiative);
-  });
-  if (!status.ok()) return status;
-  return initiatives;
+  return ReadAll<Initiative>(kSql, params, ReadInitiative);
 }
 
 Status SqlStore::UpdateInitiative(const Initiative& initiative,
@@ -1026,12 +752,7 @@ Result<std::vector<EditRecord>> SqlStore::ListEdits(const std::string& workspace
       " AND (CAST($2 AS TEXT) = '' OR entity = CAST($2 AS TEXT)) ORDER BY at, id");
   SqlParams params;
   params.Text(workspace_id).Text(entity);
-  std::vector<EditRecord> edits;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &edits, ReadEdit);
-  });
-  if (!status.ok()) return status;
-  return edits;
+  return ReadAll<EditRecord>(kSql, params, ReadEdit);
 }
 
 // ---- Installations, conversation references and seen events -----------------------------------
@@ -1059,8 +780,7 @@ Status SqlStore::UpsertInstallation(const Installation& installation) {
       .Text(installation.extra)
       .Time(installation.installed_at)
       .Time(installation.updated_at);
-  return Write(
-      [&](SqlConnection& connection) { return connection.Execute(kSql, params).status(); });
+  return WriteOne(kSql, params);
 }
 
 Result<Installation> SqlStore::GetInstallation(const std::string& workspace_id) {
@@ -1068,29 +788,11 @@ Result<Installation> SqlStore::GetInstallation(const std::string& workspace_id) 
       "SELECT workspace_id, platform, team_id, enterprise_id, bot_token_sealed, bot_user_id, "
       "scopes, installer, extra, installed_at, updated_at FROM installations "
       "WHERE workspace_id = $1");
-  Installation installation;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found, [&](const SqlRow& row) {
-      installation.workspace_id = row.String(0);
-      installation.platform = row.String(1);
-      installation.team_id = row.String(2);
-      installation.enterprise_id = row.String(3);
-      installation.bot_token_sealed = row.String(4);
-      installation.bot_user_id = row.String(5);
-      installation.scopes = row.String(6);
-      installation.installer = row.String(7);
-      installation.extra = row.String(8);
-      installation.installed_at = row.Time(9);
-      installation.updated_at = row.Time(10);
-      return Status::Ok();
-    });
+  return ReadOne<Installation>(kSql, params, ReadInstallation, [&] {
+    return "No installation for workspace " + workspace_id + ".";
   });
-  if (!status.ok()) return status;
-  if (!found) return Status::NotFound("No installation for workspace " + workspace_id + ".");
-  return installation;
 }
 
 Status SqlStore::PutConversationRef(const ConversationRef& ref) {
@@ -1102,8 +804,7 @@ Status SqlStore::PutConversationRef(const ConversationRef& ref) {
       "SET reference = excluded.reference, updated_at = excluded.updated_at");
   SqlParams params;
   params.Text(ref.workspace_id).Text(ref.target).Text(ref.reference).Time(ref.updated_at);
-  return Write(
-      [&](SqlConnection& connection) { return connection.Execute(kSql, params).status(); });
+  return WriteOne(kSql, params);
 }
 
 Result<ConversationRef> SqlStore::GetConversationRef(const std::string& workspace_id,
@@ -1111,22 +812,10 @@ Result<ConversationRef> SqlStore::GetConversationRef(const std::string& workspac
   static const Sql kSql(
       "SELECT workspace_id, target, reference, updated_at FROM conversation_refs "
       "WHERE workspace_id = $1 AND target = $2");
-  ConversationRef ref;
-  bool found = false;
   SqlParams params;
   params.Text(workspace_id).Text(target);
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryOne(connection, kSql, params, &found, [&](const SqlRow& row) {
-      ref.workspace_id = row.String(0);
-      ref.target = row.String(1);
-      ref.reference = row.String(2);
-      ref.updated_at = row.Time(3);
-      return Status::Ok();
-    });
-  });
-  if (!status.ok()) return status;
-  if (!found) return Status::NotFound("No conversation reference for " + target + ".");
-  return ref;
+  return ReadOne<ConversationRef>(kSql, params, ReadConversationRef,
+                                  [&] { return "No conversation reference for " + target + "."; });
 }
 
 Result<bool> SqlStore::MarkEventSeen(const std::string& workspace_id, const std::string& event_id,
@@ -1168,8 +857,7 @@ Status SqlStore::PutReminder(const Reminder& reminder) {
       .Int(reminder.minute_of_day)
       .Text(reminder.tz)
       .Bool(reminder.enabled);
-  return Write(
-      [&](SqlConnection& connection) { return connection.Execute(kSql, params).status(); });
+  return WriteOne(kSql, params);
 }
 
 Result<std::vector<Reminder>> SqlStore::ListReminders(const std::string& workspace_id) {
@@ -1178,20 +866,14 @@ Result<std::vector<Reminder>> SqlStore::ListReminders(const std::string& workspa
                         " ORDER BY kind{byte_order}, team{byte_order}");
   SqlParams params;
   params.Text(workspace_id);
-  std::vector<Reminder> reminders;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &reminders, ReadReminder);
-  });
-  if (!status.ok()) return status;
-  return reminders;
+  return ReadAll<Reminder>(kSql, params, ReadReminder);
 }
 
 Status SqlStore::DeleteReminders(const std::string& workspace_id) {
   static const Sql kSql("DELETE FROM reminders WHERE workspace_id = $1");
   SqlParams params;
   params.Text(workspace_id);
-  return Write(
-      [&](SqlConnection& connection) { return connection.Execute(kSql, params).status(); });
+  return WriteOne(kSql, params);
 }
 
 // ---- Jobs -------------------------------------------------------------------------------------
@@ -1254,15 +936,10 @@ Result<std::vector<std::string>> SqlStore::ListJobKeys(const std::string& worksp
   static const Sql kSql("SELECT job_key FROM jobs WHERE workspace_id = $1 AND created_at >= $2");
   SqlParams params;
   params.Text(workspace_id).Time(created_since);
-  std::vector<std::string> keys;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &keys, [](const SqlRow& row, std::string* key) {
-      *key = row.String(0);
-      return Status::Ok();
-    });
+  return ReadAll<std::string>(kSql, params, [](const SqlRow& row, std::string* key) {
+    *key = row.String(0);
+    return Status::Ok();
   });
-  if (!status.ok()) return status;
-  return keys;
 }
 
 Result<std::vector<Job>> SqlStore::ClaimDueJobs(Seconds now, int limit,
@@ -1362,12 +1039,7 @@ Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
   filter.state ? params.Text(JobStateName(*filter.state)) : params.Null();
   params.Text(filter.workspace_id);
   AddLimit(params, filter.limit);
-  std::vector<Job> jobs;
-  Status status = Read([&](SqlConnection& connection) {
-    return QueryAll(connection, kSql, params, &jobs, ReadJob);
-  });
-  if (!status.ok()) return status;
-  return jobs;
+  return ReadAll<Job>(kSql, params, ReadJob);
 }
 
 }  // namespace okrbot

@@ -135,6 +135,14 @@ class SqlStore : public Store {
  private:
   Status Write(SqlBody body);
   Status Read(SqlBody body) { return RunRead(body); }
+  // A write of one statement.
+  Status WriteOne(const Sql& sql, const SqlParams& params);
+  // Reads the one row `sql` selects with `read`; kNotFound with not_found() when there is none.
+  template <typename T, typename ReadRow, typename NotFound>
+  Result<T> ReadOne(const Sql& sql, const SqlParams& params, ReadRow read, NotFound not_found);
+  // Reads every row `sql` selects with `read`.
+  template <typename T, typename ReadRow>
+  Result<std::vector<T>> ReadAll(const Sql& sql, const SqlParams& params, ReadRow read);
   Status ApplyMigrations(SqlConnection& connection, std::span<const SqlMigration> steps);
   // Adds the LIMIT parameter for `limit` (<= 0 = none) in the dialect's spelling.
   SqlParams& AddLimit(SqlParams& params, int limit) const;
