@@ -391,7 +391,7 @@ TEST_F(TeamsCommandTest, EveryCommandIsAnsweredWithACardThreadedUnderTheMessage)
       {"tree", {"Alignment tree", "O1 Delight our customers"}},
       {"initiative add KR1 \"Run 20 customer interviews\"", {"Added I1 to KR1"}},
       {"edit KR1 to:75", {"Edited KR1", "target: 70 → 75"}},
-      {"review", {"OKR review", "O1"}},
+      {"review", {"OKR review", "No findings"}},  // NPS measures delight (issue 18)
       {"stale", {"Nothing is stale"}},
       {"summary", {"OKR summary so far · 2026-Q4", "O1 Delight our customers"}},
       {"tz Europe/Berlin", {"Your time zone is now Europe/Berlin"}},
