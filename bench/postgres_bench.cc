@@ -305,7 +305,7 @@ int Claims(const std::string& url, const Settings& settings) {
         if (jobs->empty()) return;
         for (const okrbot::Job& job : *jobs) {
           claimed[r].push_back(job.id);
-          if (auto s = replicas[r]->MarkJobSent(job.id); !s.ok()) {
+          if (auto s = replicas[r]->MarkJobSent(job.id, now); !s.ok()) {
             failures[r] = s.ToString();
             return;
           }

@@ -42,7 +42,8 @@ const char kUsage[] =
     "  run-due [--now ISO-8601]     one scheduler pass: plan what is due, send the outbox\n"
     "  jobs [--state pending|sent|dead] [--workspace ID]\n"
     "                               list scheduled posts (the outbox)\n"
-    "  jobs retry ID|KEY            send a dead (or pending) post again now\n"
+    "  jobs retry ID|KEY            send a dead (or pending) post again now, with a fresh life\n"
+    "  stats                        rows per table and the database's size\n"
     "  migrate                      bring the database schema up to date\n"
     "  check-config                 validate the configuration and exit\n"
     "  rotate-key --new-key-file FILE\n"
@@ -217,15 +218,11 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   const std::string& cmd = args.command;
   // The options each command takes (besides the global --config and --db).
   static const std::map<std::string, std::vector<const char*>> kCommandOptions = {
-      {"serve", {"--listen"}},
-      {"console", {"--user", "--workspace", "--admin", "--tz"}},
-      {"import", {}},
-      {"migrate", {}},
-      {"check-config", {}},
-      {"export", {"--format", "--workspace"}},
-      {"run-due", {"--now"}},
-      {"jobs", {"--state", "--workspace"}},
-      {"rotate-key", {"--new-key-file"}},
+      {"serve", {"--listen"}}, {"console", {"--user", "--workspace", "--admin", "--tz"}},
+      {"import", {}},          {"migrate", {}},
+      {"check-config", {}},    {"export", {"--format", "--workspace"}},
+      {"run-due", {"--now"}},  {"jobs", {"--state", "--workspace"}},
+      {"stats", {}},           {"rotate-key", {"--new-key-file"}},
   };
   auto command_options = kCommandOptions.find(cmd);
   if (command_options == kCommandOptions.end()) {
@@ -306,9 +303,11 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
           err << "okrbot: job " << job.key << " was already sent\n";
           return kExitUsage;
         }
-        // Due at its original time, so whatever clock the next pass runs on, it is due.
-        Status retried =
-            (*store)->MarkJobFailed(job.id, "retry requested by an operator", job.due_at, false);
+        // Pending now, with a fresh life: a post that died of old age would otherwise die again.
+        SystemClock clock;
+        FileClock file_clock(config.fake_clock_file);
+        Seconds now = config.fake_clock_file.empty() ? clock.Now() : file_clock.Now();
+        Status retried = (*store)->RequeueJob(job.id, now);
         if (!retried.ok()) {
           err << "okrbot: " << retried.message() << "\n";
           return kExitFailure;
@@ -352,6 +351,18 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     if (jobs->empty()) out << "no jobs\n";
     return kExitOk;
   }
+  if (cmd == "stats") {
+    auto stats = (*store)->Stats();
+    if (!stats.ok()) {
+      err << "okrbot: " << stats.status().message() << "\n";
+      return kExitFailure;
+    }
+    for (const auto& [table, rows] : stats->rows) out << table << ": " << rows << " row(s)\n";
+    out << "database size: " << stats->bytes << " bytes";
+    if (stats->free_bytes > 0) out << " (" << stats->free_bytes << " free, reused by new rows)";
+    out << "\n";
+    return kExitOk;
+  }
   if (cmd == "run-due") {
     SystemClock system_clock;
     FakeClock fixed_clock(system_clock.Now());
@@ -377,6 +388,10 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
         << " workspace(s); sent " << pass->dispatched.sent << ", retried "
         << pass->dispatched.retried << ", dead " << pass->dispatched.dead << ", deferred "
         << pass->dispatched.deferred << "\n";
+    if (pass->pruned) {
+      out << "retention: pruned " << pass->pruned->seen_events << " seen event(s) and "
+          << pass->pruned->jobs << " finished job(s)\n";
+    }
     return kExitOk;
   }
   if (cmd == "console") {

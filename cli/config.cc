@@ -61,6 +61,17 @@ const std::vector<std::string>& KnownConfigVariables() {
       "OKRBOT_USER_COMMANDS_PER_MINUTE",
       "OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE",
       "OKRBOT_MAX_ATTEMPTS",
+      "OKRBOT_SLACK_POSTS_PER_MINUTE",
+      "OKRBOT_TEAMS_POSTS_PER_MINUTE",
+      "OKRBOT_MATTERMOST_POSTS_PER_MINUTE",
+      "OKRBOT_CHANNEL_POSTS_PER_SECOND",
+      "OKRBOT_CHANNEL_POSTS_BURST",
+      "OKRBOT_PROMPT_LIFE_HOURS",
+      "OKRBOT_DIGEST_LIFE_HOURS",
+      "OKRBOT_SUMMARY_LIFE_HOURS",
+      "OKRBOT_QUIET_GAP_HOURS",
+      "OKRBOT_SEEN_EVENTS_RETENTION_DAYS",
+      "OKRBOT_JOBS_RETENTION_DAYS",
       "OKRBOT_HTTP_THREADS",
       "OKRBOT_DB_POOL",
       "OKRBOT_LOG_LEVEL",
@@ -194,7 +205,30 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
     return Status::Ok();
   };
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_POSTS_BURST", 1, 1000, &c.posts_burst));
-  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MAX_ATTEMPTS", 1, 100, &c.max_attempts));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MAX_ATTEMPTS", 0, 1000, &c.max_attempts));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_SLACK_POSTS_PER_MINUTE", 1, 100000, &c.slack_posts_per_minute));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_TEAMS_POSTS_PER_MINUTE", 1, 100000, &c.teams_posts_per_minute));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MATTERMOST_POSTS_PER_MINUTE", 1, 100000,
+                                      &c.mattermost_posts_per_minute));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_CHANNEL_POSTS_BURST", 1, 1000, &c.channel_posts_burst));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_PROMPT_LIFE_HOURS", 1, 24 * 30, &c.prompt_life_hours));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_DIGEST_LIFE_HOURS", 1, 24 * 30, &c.digest_life_hours));
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_SUMMARY_LIFE_HOURS", 1, 24 * 60, &c.summary_life_hours));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_QUIET_GAP_HOURS", 0, 24 * 7, &c.quiet_gap_hours));
+  // Seen events guard against replays: keep them well past every platform's replay window
+  // (Slack's 5 minutes, Teams' token lifetime of about an hour).
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_SEEN_EVENTS_RETENTION_DAYS", 1, 3650, &c.seen_events_retention_days));
+  // Job keys stop a post from being planned twice; a quarter's posts (up to 92 days) must outlive
+  // the cycle that can plan them again.
+  OKRBOT_RETURN_IF_ERROR(
+      whole_number("OKRBOT_JOBS_RETENTION_DAYS", 90, 3650, &c.jobs_retention_days));
   OKRBOT_RETURN_IF_ERROR(
       whole_number("OKRBOT_USER_COMMANDS_PER_MINUTE", 0, 100000, &c.user_commands_per_minute));
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE", 0, 10000000,
@@ -212,6 +246,15 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
           "1000).");
     }
     c.posts_per_second = rate;
+  }
+  if (auto v = get("OKRBOT_CHANNEL_POSTS_PER_SECOND")) {
+    char* end = nullptr;
+    double rate = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end != '\0' || !(rate > 0) || rate > 1000) {
+      return Status::InvalidArgument(
+          "OKRBOT_CHANNEL_POSTS_PER_SECOND must be a number above 0 (at most 1000).");
+    }
+    c.channel_posts_per_second = rate;
   }
   if (auto v = get("OKRBOT_ENV")) c.production = *v == "production";
   if (auto v = get("OKRBOT_HTTP_THREADS")) {

@@ -20,15 +20,29 @@ struct Config {
   std::string listen = "0.0.0.0:3000";          // OKRBOT_LISTEN
   std::string secret_key;                       // OKRBOT_SECRET_KEY (64 hex chars)
   bool scheduler = true;                        // OKRBOT_SCHEDULER on|off
-  double posts_per_second = 1.0;                // OKRBOT_POSTS_PER_SECOND (per workspace)
-  int posts_burst = 20;                         // OKRBOT_POSTS_BURST
-  int user_commands_per_minute = 30;            // OKRBOT_USER_COMMANDS_PER_MINUTE (0 = off)
-  int workspace_commands_per_minute = 3000;     // OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE
-  int max_attempts = 8;                         // OKRBOT_MAX_ATTEMPTS before a post is dead
-  int http_threads = 32;                        // OKRBOT_HTTP_THREADS
-  int db_pool = 8;                              // OKRBOT_DB_POOL (PostgreSQL connections)
-  int scheduler_interval_seconds = 30;          // OKRBOT_SCHEDULER_INTERVAL
-  int job_lease_seconds = 120;                  // OKRBOT_JOB_LEASE
+  // Pacing of scheduled posts (scheduler/delivery_policy.h). 0 = the platform's figure.
+  double posts_per_second = 0;            // OKRBOT_POSTS_PER_SECOND: per workspace, all platforms
+  int posts_burst = 0;                    // OKRBOT_POSTS_BURST: per workspace, all platforms
+  int slack_posts_per_minute = 300;       // OKRBOT_SLACK_POSTS_PER_MINUTE
+  int teams_posts_per_minute = 3000;      // OKRBOT_TEAMS_POSTS_PER_MINUTE
+  int mattermost_posts_per_minute = 600;  // OKRBOT_MATTERMOST_POSTS_PER_MINUTE
+  double channel_posts_per_second = 1.0;  // OKRBOT_CHANNEL_POSTS_PER_SECOND
+  int channel_posts_burst = 3;            // OKRBOT_CHANNEL_POSTS_BURST
+  // Useful life of a post, then dead (hours); the quiet gap between two prompts to one person.
+  int prompt_life_hours = 24;    // OKRBOT_PROMPT_LIFE_HOURS
+  int digest_life_hours = 72;    // OKRBOT_DIGEST_LIFE_HOURS
+  int summary_life_hours = 168;  // OKRBOT_SUMMARY_LIFE_HOURS
+  int quiet_gap_hours = 24;      // OKRBOT_QUIET_GAP_HOURS
+  // Retention (the daily pass): seen platform events and finished (sent, dead) jobs.
+  int seen_events_retention_days = 7;        // OKRBOT_SEEN_EVENTS_RETENTION_DAYS
+  int jobs_retention_days = 90;              // OKRBOT_JOBS_RETENTION_DAYS
+  int user_commands_per_minute = 30;         // OKRBOT_USER_COMMANDS_PER_MINUTE (0 = off)
+  int workspace_commands_per_minute = 3000;  // OKRBOT_WORKSPACE_COMMANDS_PER_MINUTE
+  int max_attempts = 0;   // OKRBOT_MAX_ATTEMPTS: a cap on attempts (0 = none, the life decides)
+  int http_threads = 32;  // OKRBOT_HTTP_THREADS
+  int db_pool = 8;        // OKRBOT_DB_POOL (PostgreSQL connections)
+  int scheduler_interval_seconds = 30;  // OKRBOT_SCHEDULER_INTERVAL
+  int job_lease_seconds = 120;          // OKRBOT_JOB_LEASE
   // OKRBOT_FAKE_CLOCK_FILE: testing only (refused in production). When set, the process reads
   // "now" from this file (an ISO-8601 instant) instead of the system clock, so several
   // replicas can be driven through a simulated quarter together.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "bot/version.h"
@@ -24,10 +25,26 @@ HttpServerOptions ServerOptions(const Config& config) {
 
 DispatcherOptions DispatcherOptionsFrom(const Config& config) {
   DispatcherOptions options;
-  options.posts_per_second = config.posts_per_second;
-  options.burst = config.posts_burst;
   options.max_attempts = config.max_attempts;
   options.lease = std::chrono::seconds(config.job_lease_seconds);
+  options.lives.prompt = std::chrono::hours(config.prompt_life_hours);
+  options.lives.digest = std::chrono::hours(config.digest_life_hours);
+  options.lives.summary = std::chrono::hours(config.summary_life_hours);
+  options.quiet_gap = std::chrono::hours(config.quiet_gap_hours);
+  for (const auto& [platform, per_minute] :
+       {std::pair<std::string, int>{"slack", config.slack_posts_per_minute},
+        {"teams", config.teams_posts_per_minute},
+        {"mattermost", config.mattermost_posts_per_minute}}) {
+    PaceLimits limits = DefaultPaceLimits(platform);
+    limits.workspace_per_minute = per_minute;
+    if (config.posts_per_second > 0) {
+      limits.workspace_per_minute = static_cast<int>(std::lround(config.posts_per_second * 60));
+    }
+    if (config.posts_burst > 0) limits.workspace_burst = config.posts_burst;
+    limits.channel_per_second = config.channel_posts_per_second;
+    limits.channel_burst = config.channel_posts_burst;
+    options.pace[platform] = limits;
+  }
   return options;
 }
 
@@ -57,6 +74,10 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       runner_(&planner_, &dispatcher_, clock,
               std::chrono::seconds(config.scheduler_interval_seconds)) {
   spdlog::set_level(spdlog::level::from_str(config_.log_level));
+  RetentionOptions retention;
+  retention.seen_events = std::chrono::hours(24 * config_.seen_events_retention_days);
+  retention.jobs = std::chrono::hours(24 * config_.jobs_retention_days);
+  runner_.EnableRetention(store_, retention);
   bot_.SetCheckInObserver([this] { metrics_.CountCheckIn(); });
   if (!config_.secret_key.empty()) {
     auto box = SecretBox::FromHexKey(config_.secret_key);

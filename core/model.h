@@ -198,6 +198,11 @@ struct Job {
   std::optional<Seconds> lease_until;
   std::string last_error;
   Seconds created_at{};
+  // When the post became ready to send: its due time, or the pass that planned it late, or an
+  // operator's retry. Its useful life (scheduler/delivery_policy.h) counts from here. Unset at
+  // enqueue means max(due_at, created_at).
+  Seconds ready_at{};
+  std::optional<Seconds> finished_at;  // when it was sent or declared dead
 };
 
 std::string ObjectiveRef(int64_t number);   // "O3"

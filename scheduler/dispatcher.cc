@@ -12,6 +12,16 @@ std::string PlatformOf(const std::string& workspace_id) {
   return workspace_id.substr(0, workspace_id.find(':'));
 }
 
+// "24 h", "3 days", "90 min": for the reasons recorded on dead jobs.
+std::string DescribeDuration(std::chrono::seconds duration) {
+  long long seconds = duration.count();
+  if (seconds % 86400 == 0 && seconds >= 2 * 86400)
+    return std::to_string(seconds / 86400) + " days";
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + " h";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + " min";
+  return std::to_string(seconds) + " s";
+}
+
 }  // namespace
 
 DeliveryResult DeliveryResultFromStatus(const Status& status, std::chrono::seconds retry_after) {
@@ -46,7 +56,7 @@ Dispatcher::Dispatcher(Store* store, const Clock* clock, DispatcherOptions optio
                        std::function<double()> jitter, Metrics* metrics)
     : store_(store),
       clock_(clock),
-      options_(options),
+      options_(std::move(options)),
       jitter_(std::move(jitter)),
       metrics_(metrics) {}
 
@@ -65,77 +75,137 @@ Seconds Dispatcher::NextAttemptAt(int attempts, std::chrono::seconds retry_after
   return clock_->Now() + wait;
 }
 
-bool Dispatcher::TakeToken(const std::string& workspace_id, Seconds now, Seconds* available_at) {
-  auto [it, inserted] = buckets_.try_emplace(workspace_id);
-  Bucket& bucket = it->second;
-  if (inserted) {
-    bucket.tokens = options_.burst;
-    bucket.refilled_at = now;
+const PaceLimits& Dispatcher::LimitsFor(const std::string& platform) {
+  if (auto it = options_.pace.find(platform); it != options_.pace.end()) return it->second;
+  auto [it, inserted] = default_limits_.try_emplace(platform);
+  if (inserted) it->second = DefaultPaceLimits(platform);
+  return it->second;
+}
+
+std::vector<std::string> Dispatcher::BlockedWorkspaces(Seconds now, DispatchStats* stats) {
+  std::vector<std::string> blocked;
+  for (auto it = blocked_until_.begin(); it != blocked_until_.end();) {
+    if (it->second <= now) {
+      it = blocked_until_.erase(it);
+      continue;
+    }
+    blocked.push_back(it->first);
+    stats->next_wake = stats->next_wake ? std::min(*stats->next_wake, it->second) : it->second;
+    ++it;
   }
-  double elapsed = static_cast<double>((now - bucket.refilled_at).count());
-  bucket.tokens = std::min(options_.burst, bucket.tokens + elapsed * options_.posts_per_second);
-  bucket.refilled_at = now;
-  if (bucket.tokens >= 1.0) {
-    bucket.tokens -= 1.0;
-    return true;
-  }
-  double wait = (1.0 - bucket.tokens) / std::max(options_.posts_per_second, 1e-6);
-  *available_at = now + std::chrono::seconds(static_cast<long long>(std::ceil(wait)));
-  return false;
+  return blocked;
+}
+
+void Dispatcher::PutBack(const Job& job, Seconds at, DispatchStats* stats) {
+  (void)store_->ReleaseJob(job.id, at);
+  ++stats->deferred;
+  stats->next_wake = stats->next_wake ? std::min(*stats->next_wake, at) : at;
+}
+
+void Dispatcher::Dead(const Job& job, const std::string& error, Seconds now, DispatchStats* stats) {
+  (void)store_->MarkJobFailed(job.id, error, now, true);
+  spdlog::warn("scheduler: job {} dead: {}", job.key, error);
+  ++stats->dead;
+  if (metrics_ != nullptr) metrics_->CountJob("dead");
 }
 
 DispatchStats Dispatcher::RunOnce() {
   DispatchStats stats;
   Seconds now = clock_->Now();
-  auto claimed = store_->ClaimDueJobs(now, options_.batch_size, options_.lease);
+  std::vector<std::string> blocked = BlockedWorkspaces(now, &stats);
+  auto claimed = store_->ClaimDueJobs(now, options_.batch_size, options_.lease, blocked);
   if (!claimed.ok()) {
     spdlog::warn("scheduler: cannot claim jobs: {}", claimed.status().message());
     return stats;
   }
   stats.claimed = static_cast<int>(claimed->size());
+  auto count = [&](const char* outcome) {
+    if (metrics_ != nullptr) metrics_->CountJob(outcome);
+  };
   for (const Job& job : *claimed) {
     // Slow deliveries must not outlive the lease (another process would send the same post):
     // past half of it, the rest goes back untried.
     if (clock_->Now() - now > options_.lease / 2) {
-      (void)store_->ReleaseJob(job.id, clock_->Now());
-      ++stats.deferred;
+      PutBack(job, job.next_attempt_at, &stats);
       continue;
     }
-    auto count = [&](const char* outcome) {
-      if (metrics_ != nullptr) metrics_->CountJob(outcome);
-    };
-    auto it = deliverers_.find(PlatformOf(job.workspace_id));
+    const std::string platform = PlatformOf(job.workspace_id);
+    auto it = deliverers_.find(platform);
     if (it == deliverers_.end()) {
       // This process cannot post there (platform not configured here): leave it for later.
       (void)store_->ReleaseJob(job.id, now + std::chrono::minutes(5));
       ++stats.deferred;
       continue;
     }
-    Seconds available_at;
-    if (!TakeToken(job.workspace_id, now, &available_at)) {
-      // Over the workspace's rate: back in the queue untried, so a long queue never dies of it.
-      (void)store_->ReleaseJob(job.id, available_at);
-      ++stats.deferred;
+    if (blocked_until_.count(job.workspace_id) != 0) {
+      // The workspace reached its ceiling earlier in this batch: the job keeps its place. After
+      // a 429 it waits out the Retry-After in the outbox too, so another process (or the next
+      // `run-due`) honours it as well.
+      Seconds at = job.next_attempt_at;
+      if (auto paused = retry_after_until_.find(job.workspace_id);
+          paused != retry_after_until_.end() && paused->second > now) {
+        at = std::max(at, paused->second);
+      }
+      PutBack(job, at, &stats);
+      continue;
+    }
+    const std::chrono::seconds life = LifeOf(job.kind, options_.lives);
+    const Seconds life_ends = job.ready_at + life;
+    const int tries = job.attempts - 1;  // the claim counted this one
+    if (now >= life_ends) {
+      std::string why = tries == 0
+                            ? "expired unsent: not delivered within its life of " +
+                                  DescribeDuration(life) + " (okrbot was not running, or paced)"
+                            : "expired after " + std::to_string(tries) +
+                                  " attempt(s) within its life of " + DescribeDuration(life) +
+                                  ": " + job.last_error;
+      Dead(job, why, now, &stats);
+      ++stats.expired;
       continue;
     }
     auto workspace = store_->GetWorkspace(job.workspace_id);
     if (workspace.ok() && !workspace->installed) {
-      (void)store_->MarkJobFailed(job.id, "workspace uninstalled", now, true);
-      ++stats.dead;
-      count("dead");
+      Dead(job, "workspace uninstalled", now, &stats);
       continue;
     }
     auto reply = ReplyFromJson(job.payload);
     if (!reply.ok()) {
-      (void)store_->MarkJobFailed(job.id, "payload is not a reply: " + reply.status().message(),
-                                  now, true);
-      ++stats.dead;
-      count("dead");
+      Dead(job, "payload is not a reply: " + reply.status().message(), now, &stats);
+      continue;
+    }
+    const std::vector<std::string>& quiet_group = QuietGroupOf(job.kind);
+    if (!quiet_group.empty()) {
+      auto last = store_->LastJobSentAt(job.workspace_id, job.target, quiet_group);
+      if (last.ok() && last->has_value() && now < **last + options_.quiet_gap) {
+        Seconds gap_ends = **last + options_.quiet_gap;
+        if (gap_ends >= life_ends) {
+          Dead(job,
+               "not sent: " + job.target + " got a " +
+                   (job.kind == "digest" ? "digest" : "prompt") + " less than " +
+                   DescribeDuration(options_.quiet_gap) +
+                   " before, and this post's life ends before that gap does",
+               now, &stats);
+        } else {
+          PutBack(job, gap_ends, &stats);
+        }
+        continue;
+      }
+    }
+    const PaceLimits& limits = LimitsFor(platform);
+    const std::string method = it->second->Method();
+    if (auto wait = pacer_.TryTake(job.workspace_id, job.target, method, limits, now)) {
+      if (auto until = pacer_.WorkspaceBlockedUntil(job.workspace_id, method, limits, now)) {
+        blocked_until_[job.workspace_id] = *until;
+        PutBack(job, job.next_attempt_at, &stats);
+        stats.next_wake = stats.next_wake ? std::min(*stats.next_wake, *until) : *until;
+      } else {
+        PutBack(job, *wait, &stats);  // only this channel is busy
+      }
       continue;
     }
     DeliveryResult result = it->second->Deliver(job, *reply);
     if (result.outcome == DeliveryResult::Outcome::kSent) {
-      Status marked = store_->MarkJobSent(job.id);
+      Status marked = store_->MarkJobSent(job.id, clock_->Now());
       if (!marked.ok()) {
         // The lease expires and the job is sent again: one repeat, never a loss.
         spdlog::warn("scheduler: job {} delivered but not marked sent: {}", job.key,
@@ -145,20 +215,30 @@ DispatchStats Dispatcher::RunOnce() {
       count("sent");
       continue;
     }
-    bool dead = result.outcome == DeliveryResult::Outcome::kPermanentFailure ||
-                job.attempts >= options_.max_attempts;
-    Seconds retry_at = dead ? now : NextAttemptAt(job.attempts, result.retry_after);
-    (void)store_->MarkJobFailed(job.id, result.error, retry_at, dead);
-    if (dead) {
-      spdlog::warn("scheduler: job {} dead after {} attempt(s): {}", job.key, job.attempts,
-                   result.error);
-      ++stats.dead;
-      count("dead");
-    } else {
-      ++stats.retried;
-      count("retried");
-    }
     count("failed");
+    if (result.outcome == DeliveryResult::Outcome::kPermanentFailure) {
+      Dead(job, result.error, now, &stats);
+      continue;
+    }
+    if (result.retry_after.count() > 0) {
+      // Only this workspace's method waits; other workspaces and other methods go on.
+      Seconds until = now + result.retry_after;
+      pacer_.Pause(job.workspace_id, result.method.empty() ? method : result.method, until);
+      blocked_until_[job.workspace_id] = std::max(blocked_until_[job.workspace_id], until);
+      retry_after_until_[job.workspace_id] = until;
+    }
+    if (options_.max_attempts > 0 && job.attempts >= options_.max_attempts) {
+      Dead(job, "gave up after " + std::to_string(job.attempts) + " attempt(s): " + result.error,
+           now, &stats);
+      continue;
+    }
+    Seconds retry_at =
+        result.retry_after.count() > 0 ? now + result.retry_after : NextAttemptAt(job.attempts, {});
+    retry_at = std::min(retry_at, life_ends);
+    (void)store_->MarkJobFailed(job.id, result.error, retry_at, false);
+    stats.next_wake = stats.next_wake ? std::min(*stats.next_wake, retry_at) : retry_at;
+    ++stats.retried;
+    count("retried");
   }
   return stats;
 }

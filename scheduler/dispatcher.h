@@ -2,26 +2,38 @@
 //
 // Contract:
 // - RunOnce claims due jobs with a lease (so several processes can run it at once), delivers
-//   each, and records the outcome: sent; retry later with exponential backoff and jitter (or
-//   the platform's Retry-After, whichever is later); or dead after `max_attempts` attempts or a
-//   permanent refusal (e.g. the workspace uninstalled the app).
+//   each, and records the outcome: sent; retried later with capped exponential backoff and
+//   jitter; or dead. A post is dead when the platform refuses it for good (channel gone, app
+//   uninstalled), or when its useful life (scheduler/delivery_policy.h: prompts 24 h, digests
+//   3 days, summaries 7 days, from Job::ready_at) has passed — then with the last error it met.
+// - A 429's Retry-After pauses only that workspace's posting method, and the job waits for it
+//   without an attempt counted. Jobs of a workspace at its ceiling (or paused) are not claimed
+//   until it has room, so they keep their place in due-time order and crowd out nobody else.
+// - Pacing (scheduler/pacer.h): per channel (each DM is one) and per workspace, with the
+//   platform's figures from `pace` (DefaultPaceLimits when a platform is not listed).
+// - Quiet gap: a personal prompt (check-in, follow-up, nudges) is never sent within
+//   `quiet_gap` of the last one sent to that person, nor a digest within it of the channel's
+//   last digest: it waits until the gap is over (and dies if its life ends first).
 // - Delivery is at least once: a process that dies between "delivered" and "marked sent" leaves
 //   the lease to expire and the job is sent again — at most that one message repeats, none is
-//   skipped.
-// - Per-workspace token buckets keep posting within platform rate limits; a job over the limit
-//   is put back for when a token is available.
+//   skipped. Two processes may each pass the quiet-gap check for one person at the same moment;
+//   the planner's keys keep that to posts of different kinds.
 // Thread-compatible: one RunOnce at a time per Dispatcher (processes may each run their own).
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "bot/reply.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/model.h"
+#include "scheduler/delivery_policy.h"
+#include "scheduler/pacer.h"
 #include "storage/store.h"
 
 namespace okrbot {
@@ -31,6 +43,7 @@ struct DeliveryResult {
   Outcome outcome = Outcome::kSent;
   std::chrono::seconds retry_after{0};  // the platform asked to wait at least this long
   std::string error;                    // for logs and `okrbot jobs`; never a secret
+  std::string method;                   // the API method a Retry-After is about ("" = Method())
 };
 
 // One chat platform's way of posting a scheduled reply. Implementations are thread-safe.
@@ -39,6 +52,8 @@ class Deliverer {
   virtual ~Deliverer() = default;
   // `job.target` is a user id (direct message) or "#channel" (a channel by name or id).
   virtual DeliveryResult Deliver(const Job& job, const Reply& reply) = 0;
+  // The API method scheduled posts use, whose 429 pauses that workspace's posts.
+  virtual std::string Method() const { return "post"; }
 };
 
 // The usual reading of a platform REST call's Status (adapters/common/http_call.h): a
@@ -53,12 +68,13 @@ DeliveryResult PermanentDeliveryFailure(const std::string& error);
 struct DispatcherOptions {
   int batch_size = 100;
   std::chrono::seconds lease{120};
-  int max_attempts = 8;
   std::chrono::seconds base_backoff{30};
-  std::chrono::seconds max_backoff{std::chrono::hours(6)};
-  // Per workspace: Slack allows about one message per second per channel with short bursts.
-  double posts_per_second = 1.0;
-  double burst = 20;
+  // Short enough that posts go out soon after a platform comes back, well inside their life.
+  std::chrono::seconds max_backoff{std::chrono::minutes(30)};
+  PostLives lives;
+  std::chrono::seconds quiet_gap{std::chrono::hours(24)};
+  int max_attempts = 0;                    // a cap on attempts besides the life (0 = none)
+  std::map<std::string, PaceLimits> pace;  // by platform; missing: DefaultPaceLimits
 };
 
 struct DispatchStats {
@@ -66,7 +82,10 @@ struct DispatchStats {
   int sent = 0;
   int retried = 0;
   int dead = 0;
-  int deferred = 0;  // over the workspace's rate limit, put back
+  int deferred = 0;  // over a rate limit or inside a quiet gap: put back untried
+  int expired = 0;   // dead because their life ended (also counted in `dead`)
+  // The earliest instant a job put back becomes sendable (the runner wakes then).
+  std::optional<Seconds> next_wake;
 };
 
 class Dispatcher {
@@ -85,11 +104,12 @@ class Dispatcher {
   Seconds NextAttemptAt(int attempts, std::chrono::seconds retry_after);
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    Seconds refilled_at{};
-  };
-  bool TakeToken(const std::string& workspace_id, Seconds now, Seconds* available_at);
+  const PaceLimits& LimitsFor(const std::string& platform);
+  // Workspaces whose jobs are left unclaimed now (at their ceiling or paused).
+  std::vector<std::string> BlockedWorkspaces(Seconds now, DispatchStats* stats);
+  // Puts the job back untried until `at` (its attempt not counted).
+  void PutBack(const Job& job, Seconds at, DispatchStats* stats);
+  void Dead(const Job& job, const std::string& error, Seconds now, DispatchStats* stats);
 
   Store* store_;
   const Clock* clock_;
@@ -97,7 +117,10 @@ class Dispatcher {
   std::function<double()> jitter_;
   Metrics* metrics_;
   std::map<std::string, Deliverer*> deliverers_;
-  std::map<std::string, Bucket> buckets_;
+  Pacer pacer_;
+  std::map<std::string, Seconds> blocked_until_;      // workspace -> when it may post again
+  std::map<std::string, Seconds> retry_after_until_;  // workspace -> end of its last 429 pause
+  std::map<std::string, PaceLimits> default_limits_;
 };
 
 }  // namespace okrbot

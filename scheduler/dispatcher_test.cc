@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <set>
 
 #include "storage/open_store.h"
 
@@ -53,16 +55,19 @@ class DispatcherTest : public ::testing::Test {
     dispatcher_->RegisterPlatform("slack", &slack_);
   }
 
-  void Enqueue(const std::string& key, const std::string& workspace = "slack:T1") {
+  // Each job goes to a person of its own unless `target` says otherwise.
+  void Enqueue(const std::string& key, const std::string& workspace = "slack:T1",
+               const std::string& kind = "checkin", std::string target = "",
+               std::optional<Seconds> due = std::nullopt) {
     Job job;
     job.key = key;
     job.workspace_id = workspace;
-    job.kind = "checkin";
-    job.target = "U1";
+    job.kind = kind;
+    job.target = target.empty() ? "U-" + key : target;
     Reply reply;
     reply.Text("Time for your weekly check-in");
     job.payload = ReplyToJson(reply);
-    job.due_at = clock_.Now();
+    job.due_at = due.value_or(clock_.Now());
     job.next_attempt_at = clock_.Now();
     job.created_at = clock_.Now();
     auto created = store_->EnqueueJob(job);
@@ -100,7 +105,8 @@ TEST_F(DispatcherTest, SendsEachJobOnce) {
 }
 
 TEST_F(DispatcherTest, RetriesWithBackoffThenSends) {
-  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 500"}, {Outcome::kSent, seconds(0), ""}};
+  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 500", ""},
+                   {Outcome::kSent, seconds(0), "", ""}};
   Enqueue("k");
   EXPECT_EQ(dispatcher_->RunOnce().retried, 1);
   Job job = Only("k");
@@ -115,14 +121,33 @@ TEST_F(DispatcherTest, RetriesWithBackoffThenSends) {
 }
 
 TEST_F(DispatcherTest, HonoursRetryAfter) {
-  slack_.script = {{Outcome::kRetry, seconds(120), "ratelimited"}};
+  slack_.script = {{Outcome::kRetry, seconds(120), "ratelimited", ""}};
   Enqueue("k");
   dispatcher_->RunOnce();
   EXPECT_EQ(Only("k").next_attempt_at, clock_.Now() + seconds(120));
 }
 
+TEST_F(DispatcherTest, ARetryAfterPausesOnlyThatWorkspace) {
+  slack_.script = {{Outcome::kRetry, seconds(60), "ratelimited", ""}};
+  Enqueue("t1-a", "slack:T1");
+  Enqueue("t1-b", "slack:T1");
+  Enqueue("t2-a", "slack:T2");
+  DispatchStats first = dispatcher_->RunOnce();
+  EXPECT_EQ(first.retried, 1);
+  EXPECT_EQ(first.sent, 1) << "T2 goes on";
+  EXPECT_EQ(slack_.delivered, (std::vector<std::string>{"t1-a", "t2-a"}))
+      << "t1-b is not tried while T1 is paused";
+  EXPECT_EQ(Only("t1-b").attempts, 0) << "waiting is not an attempt";
+  clock_.Advance(seconds(30));
+  EXPECT_EQ(dispatcher_->RunOnce().claimed, 0) << "T1's jobs are left unclaimed while paused";
+  clock_.Advance(seconds(30));
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 2);
+  EXPECT_EQ(Only("t1-a").state, JobState::kSent);
+  EXPECT_EQ(Only("t1-b").state, JobState::kSent);
+}
+
 TEST_F(DispatcherTest, DeadLettersAfterMaxAttemptsAndOnPermanentFailure) {
-  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503"}};
+  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503", ""}};
   slack_.repeat_last = true;
   Enqueue("flaky");
   for (int i = 0; i < 10; ++i) {
@@ -134,7 +159,7 @@ TEST_F(DispatcherTest, DeadLettersAfterMaxAttemptsAndOnPermanentFailure) {
   EXPECT_EQ(flaky.attempts, 3);
   EXPECT_EQ(slack_.delivered.size(), 3u);
 
-  slack_.script = {{Outcome::kPermanentFailure, seconds(0), "channel_not_found"}};
+  slack_.script = {{Outcome::kPermanentFailure, seconds(0), "channel_not_found", ""}};
   slack_.repeat_last = false;
   Enqueue("gone");
   EXPECT_EQ(dispatcher_->RunOnce().dead, 1);
@@ -143,6 +168,116 @@ TEST_F(DispatcherTest, DeadLettersAfterMaxAttemptsAndOnPermanentFailure) {
   dead.state = JobState::kDead;
   EXPECT_EQ(store_->ListJobs(dead)->size(), 2u);
   EXPECT_NE(metrics_.Render().find("okrbot_jobs_total{outcome=\"dead\"} 2"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, TransientFailuresAreRetriedUntilTheLifeEndsThenDeadWithTheLastError) {
+  options_.max_attempts = 0;  // the default: only the life decides
+  Rebuild();
+  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503 from chat.postMessage", ""}};
+  slack_.repeat_last = true;
+  Enqueue("prompt");
+  const Seconds start = clock_.Now();
+  while (clock_.Now() < start + std::chrono::hours(25)) {
+    dispatcher_->RunOnce();
+    clock_.Advance(seconds(60));
+  }
+  Job dead = Only("prompt");
+  EXPECT_EQ(dead.state, JobState::kDead);
+  EXPECT_NE(dead.last_error.find("within its life of 24 h: HTTP 503 from chat.postMessage"),
+            std::string::npos)
+      << dead.last_error;
+  // Backoff is capped at 30 min, so a day holds dozens of tries, not eight.
+  // (With jitter 0 each wait is half of it: 15 min.)
+  EXPECT_GE(slack_.delivered.size(), 80u);
+  EXPECT_LE(slack_.delivered.size(), 110u);
+
+  // `okrbot jobs retry`: pending again with a fresh life, and sent.
+  slack_.script = {};
+  slack_.repeat_last = false;
+  ASSERT_TRUE(store_->RequeueJob(dead.id, clock_.Now()).ok());
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1);
+  EXPECT_EQ(Only("prompt").state, JobState::kSent);
+  EXPECT_EQ(store_->RequeueJob(dead.id, clock_.Now()).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DispatcherTest, APostThatWaitedPastItsLifeIsDeadUnsent) {
+  Enqueue("old-digest", "slack:T1", "digest", "#okrs");
+  Enqueue("old-summary", "slack:T1", "summary", "#okrs");
+  clock_.Advance(std::chrono::hours(24 * 4));  // okrbot was down for four days
+  DispatchStats stats = dispatcher_->RunOnce();
+  EXPECT_EQ(stats.expired, 1);
+  EXPECT_EQ(stats.sent, 1);
+  EXPECT_EQ(slack_.delivered, std::vector<std::string>{"old-summary"}) << "a summary lives 7 days";
+  Job digest = Only("old-digest");
+  EXPECT_EQ(digest.state, JobState::kDead);
+  EXPECT_NE(digest.last_error.find("expired unsent"), std::string::npos) << digest.last_error;
+}
+
+TEST_F(DispatcherTest, NoTwoPromptsToOnePersonWithin24Hours) {
+  Enqueue("prompt", "slack:T1", "checkin", "UANA");
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1);
+  clock_.Advance(std::chrono::hours(2));
+  Enqueue("second", "slack:T1", "followup", "UANA");
+  Enqueue("other-person", "slack:T1", "followup", "UBEN");
+  DispatchStats held = dispatcher_->RunOnce();
+  EXPECT_EQ(held.sent, 1) << "someone else's nudge is not held";
+  EXPECT_EQ(held.deferred, 1);
+  clock_.Advance(std::chrono::hours(22) - seconds(1));
+  EXPECT_EQ(dispatcher_->RunOnce().claimed, 0);
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1) << "the second prompt goes 24 h after the first";
+  EXPECT_EQ(slack_.delivered, (std::vector<std::string>{"prompt", "other-person", "second"}));
+
+  // A follow-up whose life ends before the gap does is not sent at all.
+  Enqueue("followup", "slack:T1", "followup", "UANA");
+  clock_.Advance(std::chrono::hours(1));
+  Enqueue("late", "slack:T1", "followup", "UANA");
+  (void)dispatcher_->RunOnce();
+  clock_.Advance(std::chrono::hours(23) + seconds(1));
+  (void)dispatcher_->RunOnce();
+  Job followup = Only("followup");
+  EXPECT_EQ(followup.state, JobState::kDead);
+  EXPECT_EQ(slack_.delivered.size(), 4u) << "one of the two follow-ups, never both";
+}
+
+TEST_F(DispatcherTest, ChannelsArePacedOneByOneAfterAShortBurst) {
+  for (int i = 0; i < 6; ++i) {
+    Enqueue("post-" + std::to_string(i), "slack:T1", "halfway", "#okrs");
+  }
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 3) << "a burst of 3 per channel";
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1);
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1);
+}
+
+TEST_F(DispatcherTest, AWorkspaceAtItsCeilingSendsInDueOrderAndHoldsNoOneElseBack) {
+  PaceLimits tight;
+  tight.workspace_per_minute = 6;
+  tight.workspace_burst = 2;
+  options_.pace["slack"] = tight;
+  options_.batch_size = 4;
+  Rebuild();
+  const Seconds now = clock_.Now();
+  // Enqueued out of order; due times a minute apart.
+  for (int i : {5, 1, 4, 0, 3, 2, 7, 6}) {
+    Enqueue("t1-" + std::to_string(i), "slack:T1", "checkin", "",
+            now - std::chrono::minutes(10 - i));
+  }
+  Enqueue("t2", "slack:T2", "checkin", "", now);
+  for (int second = 0; second < 120; ++second) {
+    dispatcher_->RunOnce();
+    clock_.Advance(seconds(1));
+  }
+  std::vector<std::string> t1;
+  for (const auto& key : slack_.delivered) {
+    if (key.rfind("t1-", 0) == 0) t1.push_back(key);
+  }
+  EXPECT_EQ(t1, (std::vector<std::string>{"t1-0", "t1-1", "t1-2", "t1-3", "t1-4", "t1-5", "t1-6",
+                                          "t1-7"}));
+  auto t2 = std::find(slack_.delivered.begin(), slack_.delivered.end(), "t2");
+  ASSERT_NE(t2, slack_.delivered.end());
+  EXPECT_LE(t2 - slack_.delivered.begin(), 3) << "T2 is not stuck behind T1's queue";
 }
 
 TEST_F(DispatcherTest, UninstalledWorkspacesGetNothing) {
@@ -165,8 +300,10 @@ TEST_F(DispatcherTest, AJobClaimedByADeadProcessIsSentAfterItsLease) {
 }
 
 TEST_F(DispatcherTest, RateLimitPerWorkspace) {
-  options_.burst = 2;
-  options_.posts_per_second = 0.5;
+  PaceLimits limits;
+  limits.workspace_burst = 2;
+  limits.workspace_per_minute = 30;  // 0.5 per second
+  options_.pace["slack"] = limits;
   Rebuild();
   for (int i = 0; i < 5; ++i) Enqueue("t1-" + std::to_string(i), "slack:T1");
   Enqueue("t2-0", "slack:T2");
@@ -184,8 +321,10 @@ TEST_F(DispatcherTest, RateLimitPerWorkspace) {
 }
 
 TEST_F(DispatcherTest, ALongQueueIsNeverDeadLetteredByTheRateLimit) {
-  options_.burst = 1;
-  options_.posts_per_second = 1;
+  PaceLimits limits;
+  limits.workspace_burst = 1;
+  limits.workspace_per_minute = 60;
+  options_.pace["slack"] = limits;
   options_.max_attempts = 3;
   Rebuild();
   for (int i = 0; i < 30; ++i) Enqueue("big-" + std::to_string(i));

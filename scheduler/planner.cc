@@ -27,6 +27,12 @@ constexpr std::chrono::hours kQualityNudgeFreshness{24 * 7};
 // Looking back this far covers every key a pass can produce for the current and previous cycle.
 constexpr std::chrono::hours kExistingKeysWindow{24 * 200};
 constexpr size_t kBatchSize = 5000;
+// A weekly post that comes up this close to its next occurrence (okrbot was down for most of a
+// week) is folded into that one: one prompt for the newest period, never two within a day.
+constexpr std::chrono::hours kFoldWithin{24};
+// The summary of a cycle that ended is posted in the first weeks of the next one, so an outage
+// over the cycle's end still gets it out, once (its key says whether it was).
+constexpr date::days kSummaryWindow{28};
 
 struct WorkspaceData {
   Workspace workspace;
@@ -71,6 +77,13 @@ class Pass {
     if (!preferred.empty() && IsKnownZone(preferred)) return preferred;
     if (IsKnownZone(d_.workspace.default_tz)) return d_.workspace.default_tz;
     return "UTC";
+  }
+
+  // True when the weekly slot's next occurrence is less than kFoldWithin away: this late post
+  // is left out and the next one covers it.
+  bool FoldedIntoNext(const std::string& tz, int weekday, int minute_of_day, Seconds slot) const {
+    auto next = NextWeeklyOccurrenceAfter(tz, weekday, minute_of_day, slot);
+    return next.ok() && *next - now_ < kFoldWithin;
   }
 
   // The review parses the KR's words: once per KR and pass is enough.
@@ -152,7 +165,9 @@ class Pass {
       if (auto it = d_.users.find(owner_id); it != d_.users.end()) owner = it->second;
       std::string tz = Tz(owner.EffectiveTz(""));
       auto slot = WeeklyOccurrenceAtOrBefore(tz, reminder->weekday, reminder->minute_of_day, now_);
-      if (!slot.ok()) continue;
+      if (!slot.ok() || FoldedIntoNext(tz, reminder->weekday, reminder->minute_of_day, *slot)) {
+        continue;
+      }
       auto local_day = LocalDate(tz, *slot);
       if (!local_day.ok() || IsHoliday(d_.workspace.holidays, *local_day) ||
           IsAway(owner, *local_day)) {
@@ -235,6 +250,8 @@ class Pass {
       std::string tz = Tz(reminder.tz);
       auto slot = WeeklyOccurrenceAtOrBefore(tz, reminder.weekday, reminder.minute_of_day, now_);
       if (!slot.ok()) continue;
+      const bool digest_folded =
+          FoldedIntoNext(tz, reminder.weekday, reminder.minute_of_day, *slot);
       auto local_day = LocalDate(tz, *slot);
       if (!local_day.ok()) continue;
       std::string channel = "#" + reminder.channel;
@@ -248,7 +265,7 @@ class Pass {
         first_created = std::min(first_created, objective.created_at);
       }
       std::string digest_key = "digest|" + reminder.channel + "|" + IsoWeekKey(*local_day);
-      if (!d_.objectives.empty() && *slot >= first_created &&
+      if (!digest_folded && !d_.objectives.empty() && *slot >= first_created &&
           !IsHoliday(d_.workspace.holidays, *local_day) && !Planned(digest_key)) {
         Seconds period_start = *slot - date::days{7};
         std::map<int64_t, std::vector<CheckIn>> checkins_by_kr;
@@ -283,9 +300,9 @@ class Pass {
               *slot));
         }
       }
-      // The summary of the cycle that just ended, in the first two weeks of the next one.
+      // The summary of the cycle that just ended, in the first kSummaryWindow of the next one.
       auto today = LocalDate(tz, now_);
-      if (!today.ok() || *today - CycleFirstDay(cycle, fiscal) >= date::days{14}) continue;
+      if (!today.ok() || *today - CycleFirstDay(cycle, fiscal) >= kSummaryWindow) continue;
       Cycle previous =
           cycle.quarter == 1 ? Cycle{cycle.year - 1, 4} : Cycle{cycle.year, cycle.quarter - 1};
       std::string previous_name = FormatCycle(previous);

@@ -15,7 +15,11 @@
 // caught up once, at the next pass — never once per missed tick). Skipped: uninstalled
 // workspaces, archived objectives and KRs, snoozed KRs, owners who are away, workspace
 // holidays, and reminders turned off. A follow-up whose 24–48 h window passed while okrbot was
-// down is dropped rather than sent next to its prompt.
+// down is dropped rather than sent next to its prompt. After a long gap, a weekly prompt or
+// digest whose next occurrence is less than 24 h away is folded into that next one (one post
+// for the newest period); the summary of a cycle that ended during a gap is planned in the
+// first 28 days of the next cycle, once. The Dispatcher keeps 24 h between two prompts to one
+// person whatever their kinds.
 // Thread-compatible; the Store makes concurrent passes safe.
 #pragma once
 

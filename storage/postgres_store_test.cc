@@ -229,7 +229,7 @@ TEST_F(PostgresStoreTest, ExpiredLeaseOfADeadReplicaIsTakenOver) {
   ASSERT_OK(after);
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ(after->front().attempts, 2);
-  EXPECT_TRUE(live_replica->MarkJobSent(after->front().id).ok());
+  EXPECT_TRUE(live_replica->MarkJobSent(after->front().id, At(1120)).ok());
 }
 
 TEST_F(PostgresStoreTest, PoolNeverOpensMoreThanItsSize) {

@@ -30,6 +30,13 @@ constexpr Spelling kSpellings[] = {
     // cheaper); PostgreSQL's planner weighs that itself.
     {"unindexed", "+%", "%"},
     {"max", "MAX(%)", "GREATEST(%)"},
+    // The size of the database for `okrbot stats`: SQLite's file is its pages; PostgreSQL knows
+    // its own size. Only SQLite keeps a free list (pages of deleted rows, reused by new ones).
+    {"database_bytes", "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+     "SELECT pg_database_size(current_database())"},
+    {"free_bytes",
+     "SELECT freelist_count * page_size FROM pragma_freelist_count(), pragma_page_size()",
+     "SELECT CAST(0 AS BIGINT)"},
     {"unix_now", "CAST(strftime('%s', 'now') AS INTEGER)",
      "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"},
     // Number assignment (max + 1) under a per-(table, workspace) transaction lock; SQLite's

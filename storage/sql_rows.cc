@@ -199,6 +199,8 @@ Status ReadJob(const SqlRow& row, Job* out) {
   out->lease_until = row.OptionalTime(10);
   out->last_error = row.String(11);
   out->created_at = row.Time(12);
+  out->ready_at = row.Time(13);
+  out->finished_at = row.OptionalTime(14);
   return Status::Ok();
 }
 

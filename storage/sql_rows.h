@@ -37,7 +37,7 @@ inline constexpr char kReminderColumns[] =
     "workspace_id, kind, team, channel, weekday, minute_of_day, tz, enabled";
 inline constexpr char kJobColumns[] =
     "id, job_key, workspace_id, kind, target, payload, state, attempts, due_at, "
-    "next_attempt_at, lease_until, last_error, created_at";
+    "next_attempt_at, lease_until, last_error, created_at, ready_at, finished_at";
 
 Status ReadWorkspace(const SqlRow& row, Workspace* out);
 Status ReadUser(const SqlRow& row, User* out);

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <tuple>
 
+#include <nlohmann/json.hpp>
+
 #include "storage/row_codec.h"
 #include "storage/sql_rows.h"
 
@@ -891,8 +893,8 @@ Result<int> SqlStore::EnqueueJobs(const std::vector<Job>& jobs) {
   }
   static const Sql kSql(
       "INSERT INTO jobs (job_key, workspace_id, kind, target, payload, state, attempts, "
-      "due_at, next_attempt_at, lease_until, last_error, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+      "due_at, next_attempt_at, lease_until, last_error, created_at, ready_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
       "ON CONFLICT (job_key) DO NOTHING");
   std::vector<const Job*> ordered;
   ordered.reserve(jobs.size());
@@ -920,7 +922,9 @@ Result<int> SqlStore::EnqueueJobs(const std::vector<Job>& jobs) {
           .Time(job->next_attempt_at == Seconds{} ? job->due_at : job->next_attempt_at)
           .OptionalTime(job->lease_until)
           .Text(job->last_error)
-          .Time(job->created_at);
+          .Time(job->created_at)
+          .Time(job->ready_at == Seconds{} ? std::max(job->due_at, job->created_at)
+                                           : job->ready_at);
       Result<int64_t> inserted = connection.Execute(kSql, params);
       if (!inserted.ok()) return inserted.status();
       if (*inserted > 0) ++created;
@@ -942,8 +946,8 @@ Result<std::vector<std::string>> SqlStore::ListJobKeys(const std::string& worksp
   });
 }
 
-Result<std::vector<Job>> SqlStore::ClaimDueJobs(Seconds now, int limit,
-                                                std::chrono::seconds lease) {
+Result<std::vector<Job>> SqlStore::ClaimDueJobs(Seconds now, int limit, std::chrono::seconds lease,
+                                                const std::vector<std::string>& skip_workspaces) {
   if (lease.count() <= 0) return Status::InvalidArgument("The job lease must be positive.");
   std::vector<Job> claimed;
   if (limit <= 0) return claimed;
@@ -955,28 +959,31 @@ Result<std::vector<Job>> SqlStore::ClaimDueJobs(Seconds now, int limit,
   static const Sql kClaimLockedSql(
       "WITH due AS (SELECT id FROM jobs WHERE state = 'pending'"
       " AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)"
-      " ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      " AND workspace_id NOT IN ({json_elements:$4})"
+      " ORDER BY next_attempt_at, due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
       " UPDATE jobs SET lease_until = $3, attempts = jobs.attempts + 1"
       " FROM due WHERE jobs.id = due.id RETURNING "
       "jobs.id, jobs.job_key, jobs.workspace_id, jobs.kind, jobs.target, jobs.payload, "
       "jobs.state, jobs.attempts, jobs.due_at, jobs.next_attempt_at, jobs.lease_until, "
-      "jobs.last_error, jobs.created_at");
+      "jobs.last_error, jobs.created_at, jobs.ready_at, jobs.finished_at");
   // SQLite: the single writer holds the database for the whole transaction, so reading the due
   // jobs and then taking their leases cannot race.
   static const Sql kSelectDueSql(std::string("SELECT ") + kJobColumns +
                                  " FROM jobs WHERE state = 'pending' AND next_attempt_at <= $1"
                                  " AND (lease_until IS NULL OR lease_until <= $1)"
-                                 " ORDER BY next_attempt_at, id LIMIT $2");
+                                 " AND workspace_id NOT IN ({json_elements:$3})"
+                                 " ORDER BY next_attempt_at, due_at, id LIMIT $2");
   static const Sql kLeaseSql(
       "UPDATE jobs SET lease_until = $1, attempts = attempts + 1 WHERE id = $2");
+  const std::string skipped = nlohmann::json(skip_workspaces).dump();
   Status status = Write([&](SqlConnection& connection) {
     if (dialect_.concurrent_writers) {
       SqlParams params;
-      params.Time(now).Int(limit).Time(lease_until);
+      params.Time(now).Int(limit).Time(lease_until).Text(skipped);
       return QueryAll(connection, kClaimLockedSql, params, &claimed, ReadJob);
     }
     SqlParams params;
-    params.Time(now).Int(limit);
+    params.Time(now).Int(limit).Text(skipped);
     OKRBOT_RETURN_IF_ERROR(QueryAll(connection, kSelectDueSql, params, &claimed, ReadJob));
     for (Job& job : claimed) {
       SqlParams lease_params;
@@ -990,15 +997,17 @@ Result<std::vector<Job>> SqlStore::ClaimDueJobs(Seconds now, int limit,
   if (!status.ok()) return status;
   // RETURNING has no order.
   std::sort(claimed.begin(), claimed.end(), [](const Job& a, const Job& b) {
-    return std::tie(a.next_attempt_at, a.id) < std::tie(b.next_attempt_at, b.id);
+    return std::tie(a.next_attempt_at, a.due_at, a.id) <
+           std::tie(b.next_attempt_at, b.due_at, b.id);
   });
   return claimed;
 }
 
-Status SqlStore::MarkJobSent(int64_t job_id) {
-  static const Sql kSql("UPDATE jobs SET state = 'sent', lease_until = NULL WHERE id = $1");
+Status SqlStore::MarkJobSent(int64_t job_id, Seconds sent_at) {
+  static const Sql kSql(
+      "UPDATE jobs SET state = 'sent', lease_until = NULL, finished_at = $2 WHERE id = $1");
   SqlParams params;
-  params.Int(job_id);
+  params.Int(job_id).Time(sent_at);
   return Write([&](SqlConnection& connection) {
     return ChangeOne(connection, kSql, params, "No job " + std::to_string(job_id) + ".");
   });
@@ -1019,12 +1028,13 @@ Status SqlStore::MarkJobFailed(int64_t job_id, const std::string& error, Seconds
                                bool dead) {
   static const Sql kSql(
       "UPDATE jobs SET state = $2, last_error = $3, lease_until = NULL, "
-      "next_attempt_at = $4 WHERE id = $1 AND state <> 'sent'");
+      "next_attempt_at = $4, finished_at = $5 WHERE id = $1 AND state <> 'sent'");
   SqlParams params;
   params.Int(job_id)
       .Text(JobStateName(dead ? JobState::kDead : JobState::kPending))
       .Text(error)
       .Time(retry_at);
+  dead ? params.Time(retry_at) : params.Null();
   return Write([&](SqlConnection& connection) {
     return ChangeOne(connection, kSql, params, "No job " + std::to_string(job_id) + ".");
   });
@@ -1040,6 +1050,124 @@ Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
   params.Text(filter.workspace_id);
   AddLimit(params, filter.limit);
   return ReadAll<Job>(kSql, params, ReadJob);
+}
+
+Result<std::optional<Seconds>> SqlStore::LastJobSentAt(const std::string& workspace_id,
+                                                       const std::string& target,
+                                                       const std::vector<std::string>& kinds) {
+  static const Sql kSql(
+      "SELECT MAX(finished_at) FROM jobs WHERE workspace_id = $1 AND target = $2"
+      " AND state = 'sent' AND kind IN ({json_elements:$3})");
+  const std::string kind_list = nlohmann::json(kinds).dump();
+  SqlParams params;
+  params.Text(workspace_id).Text(target).Text(kind_list);
+  Result<std::vector<std::optional<Seconds>>> rows = ReadAll<std::optional<Seconds>>(
+      kSql, params, [](const SqlRow& row, std::optional<Seconds>* at) {
+        *at = row.OptionalTime(0);
+        return Status::Ok();
+      });
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Seconds>();
+  return rows->front();
+}
+
+Status SqlStore::RequeueJob(int64_t job_id, Seconds now) {
+  static const Sql kSql(
+      "UPDATE jobs SET state = 'pending', attempts = 0, lease_until = NULL,"
+      " next_attempt_at = due_at, ready_at = $2, finished_at = NULL, last_error = 'retry requested "
+      "by an operator'"
+      " WHERE id = $1 AND state <> 'sent'");
+  static const Sql kStateSql("SELECT state FROM jobs WHERE id = $1");
+  SqlParams params;
+  params.Int(job_id).Time(now);
+  return Write([&](SqlConnection& connection) -> Status {
+    Result<int64_t> changed = connection.Execute(kSql, params);
+    if (!changed.ok()) return changed.status();
+    if (*changed > 0) return Status::Ok();
+    SqlParams id;
+    id.Int(job_id);
+    bool exists = false;
+    OKRBOT_RETURN_IF_ERROR(connection.Query(kStateSql, id, [&](const SqlRow&) {
+      exists = true;
+      return Status::Ok();
+    }));
+    if (exists) {
+      return Status::FailedPrecondition("Job " + std::to_string(job_id) + " was already sent.");
+    }
+    return Status::NotFound("No job " + std::to_string(job_id) + ".");
+  });
+}
+
+// ---- Retention and statistics -----------------------------------------------------------------
+
+Result<PruneCounts> SqlStore::Prune(Seconds seen_events_before, Seconds jobs_before) {
+  static const Sql kSeenSql("DELETE FROM seen_events WHERE seen_at < $1");
+  // Jobs sent or dead before finished_at existed (schema 6) count from their last attempt.
+  static const Sql kJobsSql(
+      "DELETE FROM jobs WHERE state IN ('sent', 'dead')"
+      " AND COALESCE(finished_at, next_attempt_at) < $1");
+  PruneCounts counts;
+  Status status = Write([&](SqlConnection& connection) -> Status {
+    SqlParams seen;
+    seen.Time(seen_events_before);
+    Result<int64_t> events = connection.Execute(kSeenSql, seen);
+    if (!events.ok()) return events.status();
+    SqlParams jobs;
+    jobs.Time(jobs_before);
+    Result<int64_t> deleted = connection.Execute(kJobsSql, jobs);
+    if (!deleted.ok()) return deleted.status();
+    counts.seen_events = *events;
+    counts.jobs = *deleted;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return counts;
+}
+
+Result<StoreStats> SqlStore::Stats() {
+  // One constant statement per table: statements are prepared once, keyed by their address.
+  struct TableCount {
+    const char* table;
+    Sql sql;
+  };
+  static const TableCount kTables[] = {
+      {"checkins", Sql("SELECT COUNT(*) FROM checkins")},
+      {"conversation_refs", Sql("SELECT COUNT(*) FROM conversation_refs")},
+      {"edits", Sql("SELECT COUNT(*) FROM edits")},
+      {"initiatives", Sql("SELECT COUNT(*) FROM initiatives")},
+      {"installations", Sql("SELECT COUNT(*) FROM installations")},
+      {"jobs", Sql("SELECT COUNT(*) FROM jobs")},
+      {"key_results", Sql("SELECT COUNT(*) FROM key_results")},
+      {"objectives", Sql("SELECT COUNT(*) FROM objectives")},
+      {"reminders", Sql("SELECT COUNT(*) FROM reminders")},
+      {"seen_events", Sql("SELECT COUNT(*) FROM seen_events")},
+      {"users", Sql("SELECT COUNT(*) FROM users")},
+      {"workspaces", Sql("SELECT COUNT(*) FROM workspaces")},
+  };
+  static const Sql kBytesSql("{database_bytes}");
+  static const Sql kFreeSql("{free_bytes}");
+  StoreStats stats;
+  auto read_int = [](int64_t* out) {
+    return [out](const SqlRow& row, int64_t* value) {
+      *value = row.Int(0);
+      *out = *value;
+      return Status::Ok();
+    };
+  };
+  for (const TableCount& table : kTables) {
+    int64_t rows = 0;
+    Result<std::vector<int64_t>> counted =
+        ReadAll<int64_t>(table.sql, SqlParams(), read_int(&rows));
+    if (!counted.ok()) return counted.status();
+    stats.rows.emplace_back(table.table, rows);
+  }
+  Result<std::vector<int64_t>> bytes =
+      ReadAll<int64_t>(kBytesSql, SqlParams(), read_int(&stats.bytes));
+  if (!bytes.ok()) return bytes.status();
+  Result<std::vector<int64_t>> free_bytes =
+      ReadAll<int64_t>(kFreeSql, SqlParams(), read_int(&stats.free_bytes));
+  if (!free_bytes.ok()) return free_bytes.status();
+  return stats;
 }
 
 }  // namespace okrbot

@@ -114,13 +114,20 @@ class SqlStore : public Store {
   Result<int> EnqueueJobs(const std::vector<Job>& jobs) override;
   Result<std::vector<std::string>> ListJobKeys(const std::string& workspace_id,
                                                Seconds created_since) override;
-  Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
-                                        std::chrono::seconds lease) override;
-  Status MarkJobSent(int64_t job_id) override;
+  Result<std::vector<Job>> ClaimDueJobs(
+      Seconds now, int limit, std::chrono::seconds lease,
+      const std::vector<std::string>& skip_workspaces = {}) override;
+  Status MarkJobSent(int64_t job_id, Seconds sent_at) override;
   Status ReleaseJob(int64_t job_id, Seconds retry_at) override;
   Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
                        bool dead) override;
   Result<std::vector<Job>> ListJobs(const JobFilter& filter) override;
+  Result<std::optional<Seconds>> LastJobSentAt(const std::string& workspace_id,
+                                               const std::string& target,
+                                               const std::vector<std::string>& kinds) override;
+  Status RequeueJob(int64_t job_id, Seconds now) override;
+  Result<PruneCounts> Prune(Seconds seen_events_before, Seconds jobs_before) override;
+  Result<StoreStats> Stats() override;
 
  protected:
   SqlStore(const SqlDialect& dialect, std::span<const SqlMigration> migrations);

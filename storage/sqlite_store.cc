@@ -501,6 +501,15 @@ ALTER TABLE checkins ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX checkins_by_request ON checkins (workspace_id, request_id)
   WHERE request_id <> '';
 )sql"},
+    {6, R"sql(
+-- Scheduler at scale (issue 24): a post's life counts from ready_at; finished_at says when it
+-- was sent (the 24 h gap between two prompts to one person) or declared dead (retention).
+ALTER TABLE jobs ADD COLUMN ready_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN finished_at INTEGER;
+UPDATE jobs SET ready_at = MAX(due_at, created_at);
+CREATE INDEX jobs_sent_to ON jobs (workspace_id, target, finished_at) WHERE state = 'sent';
+CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state <> 'pending';
+)sql"},
 };
 
 }  // namespace

@@ -264,7 +264,7 @@ TEST_F(SqliteStoreTest, EveryMethodBeforeMigrateFailsCleanly) {
   EXPECT_CODE(store->DeleteReminders(ws), kFailedPrecondition);
   EXPECT_CODE(store->EnqueueJob(job), kFailedPrecondition);
   EXPECT_CODE(store->ClaimDueJobs(At(1), 10, std::chrono::seconds(30)), kFailedPrecondition);
-  EXPECT_CODE(store->MarkJobSent(1), kFailedPrecondition);
+  EXPECT_CODE(store->MarkJobSent(1, At(1)), kFailedPrecondition);
   EXPECT_CODE(store->MarkJobFailed(1, "e", At(1), false), kFailedPrecondition);
   EXPECT_CODE(store->ListJobs({}), kFailedPrecondition);
   Status not_migrated = store->ListWorkspaces().status();

@@ -48,6 +48,17 @@ struct JobFilter {
   int limit = 100;
 };
 
+struct PruneCounts {
+  int64_t seen_events = 0;
+  int64_t jobs = 0;
+};
+
+struct StoreStats {
+  std::vector<std::pair<std::string, int64_t>> rows;  // table name, rows; by name
+  int64_t bytes = 0;       // database size (SQLite: the file; PostgreSQL: the database)
+  int64_t free_bytes = 0;  // SQLite's free pages, reused by later writes (0 for PostgreSQL)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -143,10 +154,13 @@ class Store {
   virtual Result<std::vector<std::string>> ListJobKeys(const std::string& workspace_id,
                                                        Seconds created_since) = 0;
   // Claims up to `limit` pending jobs whose next_attempt_at <= now and whose lease (if any)
-  // expired; each claimed job gets lease_until = now + lease and attempts + 1.
-  virtual Result<std::vector<Job>> ClaimDueJobs(Seconds now, int limit,
-                                                std::chrono::seconds lease) = 0;
-  virtual Status MarkJobSent(int64_t job_id) = 0;
+  // expired, oldest next_attempt_at first and then by due time; each claimed job gets
+  // lease_until = now + lease and attempts + 1. Jobs of `skip_workspaces` (paused by a rate
+  // limit) are left where they are, so they neither lose their place nor crowd out others.
+  virtual Result<std::vector<Job>> ClaimDueJobs(
+      Seconds now, int limit, std::chrono::seconds lease,
+      const std::vector<std::string>& skip_workspaces = {}) = 0;
+  virtual Status MarkJobSent(int64_t job_id, Seconds sent_at) = 0;
   // Puts a claimed job back untried (e.g. over a rate limit): pending at `retry_at`, lease
   // cleared, and the claim's attempt not counted.
   virtual Status ReleaseJob(int64_t job_id, Seconds retry_at) = 0;
@@ -155,6 +169,20 @@ class Store {
   virtual Status MarkJobFailed(int64_t job_id, const std::string& error, Seconds retry_at,
                                bool dead) = 0;
   virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;
+  // When a job of one of `kinds` was last sent to `target` in the workspace (none: nullopt).
+  virtual Result<std::optional<Seconds>> LastJobSentAt(const std::string& workspace_id,
+                                                       const std::string& target,
+                                                       const std::vector<std::string>& kinds) = 0;
+  // An operator's retry: the job is pending and due at once (next_attempt_at = its due time,
+  // so a pass on any clock sends it) with a fresh life (ready_at = now), its attempts reset. A sent
+  // job stays sent: kFailedPrecondition; no such job: kNotFound.
+  virtual Status RequeueJob(int64_t job_id, Seconds now) = 0;
+
+  // Retention: deletes seen events older than `seen_events_before` and sent or dead jobs that
+  // finished before `jobs_before`; pending jobs are never deleted.
+  virtual Result<PruneCounts> Prune(Seconds seen_events_before, Seconds jobs_before) = 0;
+  // Rows per table and the database's size on disk, for `okrbot stats`.
+  virtual Result<StoreStats> Stats() = 0;
 };
 
 }  // namespace okrbot

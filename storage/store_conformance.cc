@@ -416,7 +416,7 @@ TEST_P(StoreConformanceTest, ALateFailureNeverResurrectsASentJob) {
   ASSERT_OK(store().EnqueueJob(job));
   Result<std::vector<Job>> claimed = store().ClaimDueJobs(at, 1, std::chrono::seconds(60));
   ASSERT_OK(claimed);
-  ASSERT_OK(store().MarkJobSent(claimed->front().id));  // another process sent it
+  ASSERT_OK(store().MarkJobSent(claimed->front().id, at));  // another process sent it
   EXPECT_EQ(store().MarkJobFailed(claimed->front().id, "timeout", at, false).code(),
             StatusCode::kNotFound);
   JobFilter sent;
@@ -1679,7 +1679,7 @@ TEST_P(StoreConformanceTest, SentJobIsNeverClaimedAgain) {
   Result<std::vector<Job>> claimed = store().ClaimDueJobs(At(100), 10, std::chrono::seconds(30));
   ASSERT_OK(claimed);
   ASSERT_EQ(claimed->size(), 1u);
-  ASSERT_OK(store().MarkJobSent((*claimed)[0].id));
+  ASSERT_OK(store().MarkJobSent((*claimed)[0].id, At(100)));
 
   for (int64_t now : {100, 131, 1'000'000}) {
     Result<std::vector<Job>> again = store().ClaimDueJobs(At(now), 10, std::chrono::seconds(30));
@@ -1769,7 +1769,7 @@ TEST_P(StoreConformanceTest, ListJobsFiltersByStateWorkspaceAndLimit) {
   ASSERT_EQ(all->size(), 4u);
   for (const Job& job : *all) {
     if (job.key == "sent-a") {
-      ASSERT_OK(store().MarkJobSent(job.id));
+      ASSERT_OK(store().MarkJobSent(job.id, At(1)));
     }
     if (job.key == "dead-b") {
       ASSERT_OK(store().MarkJobFailed(job.id, "gone", At(100), true));
@@ -1794,7 +1794,7 @@ TEST_P(StoreConformanceTest, ListJobsFiltersByStateWorkspaceAndLimit) {
 }
 
 TEST_P(StoreConformanceTest, MarkingAnUnknownJobIsNotFound) {
-  EXPECT_CODE(store().MarkJobSent(12345), kNotFound);
+  EXPECT_CODE(store().MarkJobSent(12345, At(1)), kNotFound);
   EXPECT_CODE(store().MarkJobFailed(12345, "x", At(1), false), kNotFound);
 }
 

@@ -138,17 +138,16 @@ struct Environment {
   std::string clock_file;
 
   std::vector<std::string> Variables() const {
-    return {"OKRBOT_DB=" + db,
-            "SLACK_SIGNING_SECRET=test-secret",
-            "SLACK_BOT_TOKEN=xoxb-test",
-            "SLACK_API_BASE=" + api_base,
-            "OKRBOT_LOG_LEVEL=error",
-            "OKRBOT_FAKE_CLOCK_FILE=" + clock_file,
-            "OKRBOT_DB_POOL=3",
-            "OKRBOT_SCHEDULER_INTERVAL=1",
-            std::string("OKRBOT_JOB_LEASE=") + kLease,
-            "OKRBOT_POSTS_PER_SECOND=1000",
-            "OKRBOT_POSTS_BURST=1000"};
+    return {"OKRBOT_DB=" + db, "SLACK_SIGNING_SECRET=test-secret", "SLACK_BOT_TOKEN=xoxb-test",
+            "SLACK_API_BASE=" + api_base, "OKRBOT_LOG_LEVEL=error",
+            "OKRBOT_FAKE_CLOCK_FILE=" + clock_file, "OKRBOT_DB_POOL=3",
+            "OKRBOT_SCHEDULER_INTERVAL=1", std::string("OKRBOT_JOB_LEASE=") + kLease,
+            "OKRBOT_POSTS_PER_SECOND=1000", "OKRBOT_POSTS_BURST=1000",
+            "OKRBOT_CHANNEL_POSTS_PER_SECOND=1000", "OKRBOT_CHANNEL_POSTS_BURST=1000",
+            // The clock jumps a day at a time and the whole quarter's outbox is compared: posts
+            // must neither die of old age between two instants nor be pruned.
+            "OKRBOT_PROMPT_LIFE_HOURS=720", "OKRBOT_DIGEST_LIFE_HOURS=720",
+            "OKRBOT_JOBS_RETENTION_DAYS=3650"};
   }
 };
 
@@ -286,8 +285,13 @@ TEST_F(ReplicasTest, AQuarterOnThreeReplicasDeliversEveryPostOnceDespiteAKilledR
   Planner planner(store_.get());
   DispatcherOptions dispatcher_options;
   dispatcher_options.lease = seconds(std::stoi(kLease));
-  dispatcher_options.posts_per_second = 1000;
-  dispatcher_options.burst = 1000;
+  PaceLimits unpaced;
+  unpaced.workspace_per_minute = 60000;
+  unpaced.workspace_burst = 1000;
+  unpaced.channel_per_second = 1000;
+  unpaced.channel_burst = 1000;
+  dispatcher_options.pace["slack"] = unpaced;
+  dispatcher_options.lives.prompt = dispatcher_options.lives.digest = std::chrono::hours(720);
   Dispatcher dispatcher(
       store_.get(), &fake_clock, dispatcher_options, [] { return 0.5; }, nullptr);
   SlackClientOptions client_options;

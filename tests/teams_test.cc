@@ -955,6 +955,11 @@ TEST_F(TeamsDeliveryTest, ScheduledPostsGoToThePersonalChatWithACachedBotToken) 
   const std::string workspace = kWorkspace;
   for (const char* period : {"2026-W45", "2026-W46"}) {
     Job job = MakeJob(kAlice, period);
+    // A prompt and a nudge: two prompts to one person would be 24 h apart (the quiet gap).
+    if (std::string(period) == "2026-W46") {
+      job.kind = "stale";
+      job.key = std::string(kWorkspace) + "|stale|KR1|" + period;
+    }
     job.due_at = job.next_attempt_at = job.created_at = clock_.Now();
     ASSERT_TRUE(store_->EnqueueJob(job).ok());
   }

@@ -46,13 +46,13 @@ class SlackDelivererTest : public ::testing::Test {
   std::unique_ptr<SlackDeliverer> deliverer_;
 };
 
-TEST_F(SlackDelivererTest, DirectMessageOpensTheConversationThenPosts) {
+TEST_F(SlackDelivererTest, DirectMessagePostsToTheUserIdWithoutOpeningAConversation) {
   DeliveryResult result = deliverer_->Deliver(MakeJob("UBOB"), Prompt());
   EXPECT_EQ(result.outcome, Outcome::kSent) << result.error;
-  ASSERT_EQ(slack_.CallCount("conversations.open"), 1);
+  EXPECT_EQ(slack_.CallCount("conversations.open"), 0);
   auto posts = slack_.Calls("chat.postMessage");
   ASSERT_EQ(posts.size(), 1u);
-  EXPECT_EQ(posts[0].args["channel"], "DUBOB");
+  EXPECT_EQ(posts[0].args["channel"], "UBOB");
   EXPECT_EQ(posts[0].token, "xoxb-test");
   EXPECT_EQ(posts[0].args["blocks"][0]["type"], "header");
   EXPECT_NE(posts[0].args["text"].get<std::string>().find("Weekly check-in"), std::string::npos);
