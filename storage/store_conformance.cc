@@ -1793,6 +1793,86 @@ TEST_P(StoreConformanceTest, ListJobsFiltersByStateWorkspaceAndLimit) {
   EXPECT_EQ(keys(JobsWhere(std::nullopt, "", 0)).size(), 4u);
 }
 
+TEST_P(StoreConformanceTest, PausedWorkspacesAreLeftUnclaimedAndKeepTheirPlace) {
+  Job a = MakeJob("a-first", 100);
+  Job b = MakeJob("b-first", 100);
+  b.workspace_id = kWorkspaceB;
+  for (const Job& job : {a, b}) ASSERT_OK(store().EnqueueJob(job));
+  Result<std::vector<Job>> claimed =
+      store().ClaimDueJobs(At(200), 10, std::chrono::seconds(30), {kWorkspaceA});
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().key, "b-first");
+  Result<std::vector<Job>> later = store().ClaimDueJobs(At(200), 10, std::chrono::seconds(30));
+  ASSERT_OK(later);
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->front().key, "a-first");
+  EXPECT_EQ(later->front().attempts, 1) << "being skipped is not an attempt";
+}
+
+TEST_P(StoreConformanceTest, LastSentPromptRequeueAndRetention) {
+  Job prompt = MakeJob("prompt", 100);
+  prompt.kind = "checkin";
+  prompt.target = "U1";
+  Job digest = MakeJob("digest", 100);
+  digest.kind = "digest";
+  digest.target = "U1";
+  for (const Job& job : {prompt, digest}) ASSERT_OK(store().EnqueueJob(job));
+  Result<std::optional<Seconds>> none = store().LastJobSentAt(kWorkspaceA, "U1", {"checkin"});
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+  Result<std::vector<Job>> claimed = store().ClaimDueJobs(At(100), 10, std::chrono::seconds(30));
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 2u);
+  for (const Job& job : *claimed) {
+    if (job.key == "prompt") {
+      ASSERT_OK(store().MarkJobSent(job.id, At(150)));
+    } else {
+      ASSERT_OK(store().MarkJobFailed(job.id, "gone", At(160), true));
+    }
+  }
+  Result<std::optional<Seconds>> last =
+      store().LastJobSentAt(kWorkspaceA, "U1", {"checkin", "followup"});
+  ASSERT_OK(last);
+  ASSERT_TRUE(last->has_value());
+  EXPECT_EQ(**last, At(150));
+  EXPECT_FALSE(store().LastJobSentAt(kWorkspaceA, "U1", {"digest"})->has_value())
+      << "a dead post was never sent";
+
+  // An operator's retry: pending, due at once, with a fresh life.
+  Job dead = store().ListJobs(JobFilter{}).value().back();
+  ASSERT_EQ(dead.key, "digest");
+  ASSERT_OK(store().RequeueJob(dead.id, At(5000)));
+  Job requeued = store().ListJobs(JobFilter{}).value().back();
+  EXPECT_EQ(requeued.state, JobState::kPending);
+  EXPECT_EQ(requeued.ready_at, At(5000));
+  EXPECT_EQ(requeued.attempts, 0);
+  EXPECT_CODE(
+      store().RequeueJob(
+          claimed->front().key == "prompt" ? claimed->front().id : claimed->back().id, At(5000)),
+      kFailedPrecondition);
+  EXPECT_CODE(store().RequeueJob(987654, At(5000)), kNotFound);
+
+  // Retention: finished jobs before the cut-off go, pending ones stay; old seen events go.
+  ASSERT_OK(store().MarkEventSeen(kWorkspaceA, "Ev-old", At(10)));
+  ASSERT_OK(store().MarkEventSeen(kWorkspaceA, "Ev-new", At(9000)));
+  Result<PruneCounts> pruned = store().Prune(At(1000), At(1000));
+  ASSERT_OK(pruned);
+  EXPECT_EQ(pruned->seen_events, 1);
+  EXPECT_EQ(pruned->jobs, 1) << "the sent prompt; the requeued digest is pending";
+  Result<bool> again = store().MarkEventSeen(kWorkspaceA, "Ev-new", At(9001));
+  ASSERT_OK(again);
+  EXPECT_FALSE(*again) << "recent events are still remembered";
+  Result<StoreStats> stats = store().Stats();
+  ASSERT_OK(stats);
+  int64_t jobs = -1;
+  for (const auto& [table, rows] : stats->rows) {
+    if (table == "jobs") jobs = rows;
+  }
+  EXPECT_EQ(jobs, 1);
+  EXPECT_GT(stats->bytes, 0);
+}
+
 TEST_P(StoreConformanceTest, MarkingAnUnknownJobIsNotFound) {
   EXPECT_CODE(store().MarkJobSent(12345, At(1)), kNotFound);
   EXPECT_CODE(store().MarkJobFailed(12345, "x", At(1), false), kNotFound);
