@@ -304,10 +304,8 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
           return kExitUsage;
         }
         // Pending now, with a fresh life: a post that died of old age would otherwise die again.
-        SystemClock clock;
-        FileClock file_clock(config.fake_clock_file);
-        Seconds now = config.fake_clock_file.empty() ? clock.Now() : file_clock.Now();
-        Status retried = (*store)->RequeueJob(job.id, now);
+        Status retried =
+            (*store)->RequeueJob(job.id, ClockChoice(config.fake_clock_file).clock->Now());
         if (!retried.ok()) {
           err << "okrbot: " << retried.message() << "\n";
           return kExitFailure;
@@ -364,11 +362,9 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     return kExitOk;
   }
   if (cmd == "run-due") {
-    SystemClock system_clock;
-    FakeClock fixed_clock(system_clock.Now());
-    FileClock file_clock(config.fake_clock_file);
-    const Clock* clock = &system_clock;
-    if (!config.fake_clock_file.empty()) clock = &file_clock;
+    ClockChoice choice(config.fake_clock_file);
+    FakeClock fixed_clock(choice.system.Now());
+    const Clock* clock = choice.clock;
     if (args.options.count("--now")) {
       Seconds now;
       if (!ParseIsoInstant(args.options["--now"], &now)) {

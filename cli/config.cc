@@ -237,25 +237,20 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   OKRBOT_RETURN_IF_ERROR(
       whole_number("OKRBOT_SCHEDULER_INTERVAL", 1, 3600, &c.scheduler_interval_seconds));
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_JOB_LEASE", 5, 86400, &c.job_lease_seconds));
-  if (auto v = get("OKRBOT_POSTS_PER_SECOND")) {
+  auto rate = [&](const char* name, double* field) -> Status {
+    auto v = get(name);
+    if (!v) return Status::Ok();
     char* end = nullptr;
-    double rate = std::strtod(v->c_str(), &end);
-    if (v->empty() || *end != '\0' || !(rate > 0) || rate > 1000) {
-      return Status::InvalidArgument(
-          "OKRBOT_POSTS_PER_SECOND must be a number above 0 (at most "
-          "1000).");
+    double n = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end != '\0' || !(n > 0) || n > 1000) {
+      return Status::InvalidArgument(std::string(name) +
+                                     " must be a number above 0 (at most 1000).");
     }
-    c.posts_per_second = rate;
-  }
-  if (auto v = get("OKRBOT_CHANNEL_POSTS_PER_SECOND")) {
-    char* end = nullptr;
-    double rate = std::strtod(v->c_str(), &end);
-    if (v->empty() || *end != '\0' || !(rate > 0) || rate > 1000) {
-      return Status::InvalidArgument(
-          "OKRBOT_CHANNEL_POSTS_PER_SECOND must be a number above 0 (at most 1000).");
-    }
-    c.channel_posts_per_second = rate;
-  }
+    *field = n;
+    return Status::Ok();
+  };
+  OKRBOT_RETURN_IF_ERROR(rate("OKRBOT_POSTS_PER_SECOND", &c.posts_per_second));
+  OKRBOT_RETURN_IF_ERROR(rate("OKRBOT_CHANNEL_POSTS_PER_SECOND", &c.channel_posts_per_second));
   if (auto v = get("OKRBOT_ENV")) c.production = *v == "production";
   if (auto v = get("OKRBOT_HTTP_THREADS")) {
     char* end = nullptr;

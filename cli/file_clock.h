@@ -26,4 +26,15 @@ class FileClock final : public Clock {
   mutable std::atomic<long long> last_;
 };
 
+// The clock a command runs on: a FileClock when `fake_clock_file` is set (tests), else the
+// system clock. Both objects live in the caller's `ClockChoice`.
+struct ClockChoice {
+  explicit ClockChoice(const std::string& fake_clock_file)
+      : file(fake_clock_file),
+        clock(fake_clock_file.empty() ? static_cast<const Clock*>(&system) : &file) {}
+  SystemClock system;
+  FileClock file;
+  const Clock* clock;
+};
+
 }  // namespace okrbot

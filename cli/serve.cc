@@ -38,11 +38,9 @@ int RunServe(const Config& config, Store* store, std::ostream& out, std::ostream
   // in `bench/run http`. Keeping up to 8 MB per arena costs a few MB of RSS at peak.
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
 
-  SystemClock system_clock;
-  FileClock file_clock(config.fake_clock_file);
-  const Clock* clock = &system_clock;
+  ClockChoice choice(config.fake_clock_file);
+  const Clock* clock = choice.clock;
   if (!config.fake_clock_file.empty()) {
-    clock = &file_clock;
     err << "okrbot: warning: OKRBOT_FAKE_CLOCK_FILE is set - time is read from "
         << config.fake_clock_file << " (tests only)\n";
   }

@@ -11,12 +11,18 @@ std::chrono::seconds LifeOf(const std::string& kind, const PostLives& lives) {
 const std::vector<std::string>& QuietGroupOf(const std::string& kind) {
   static const std::vector<std::string> kPersonal = {"checkin", "followup"};
   static const std::vector<std::string> kDigest = {"digest"};
+  static const std::vector<std::string> kNudges = {"stale", "escalate", "quality"};
   static const std::vector<std::string> kNone;
   if (kind == "digest") return kDigest;
+  if (IsNudge(kind)) return kNudges;
   for (const std::string& personal : kPersonal) {
     if (kind == personal) return kPersonal;
   }
   return kNone;
+}
+
+bool IsNudge(const std::string& kind) {
+  return kind == "stale" || kind == "escalate" || kind == "quality";
 }
 
 PaceLimits DefaultPaceLimits(const std::string& platform) {

@@ -35,8 +35,14 @@ struct PostLives {
 std::chrono::seconds LifeOf(const std::string& kind, const PostLives& lives);
 
 // The kinds that share one person's (or one channel's) 24 h quiet gap with `kind`; empty for
-// kinds that do not (summary, halfway: one each per cycle, never noise).
+// kinds that do not (summary, halfway: one each per cycle, never noise). Prompts and follow-ups
+// share one gap; nudges (stale, escalate, quality) share another.
 const std::vector<std::string>& QuietGroupOf(const std::string& kind);
+
+// Nudges (stale, escalate, quality): one person's nudges that are due together go out as one
+// DM, and a nudge held by the quiet gap keeps its whole life after the gap ends (the KR it
+// names is still stale then), where a held prompt is dead because the next week's covers it.
+bool IsNudge(const std::string& kind);
 
 struct PaceLimits {
   double channel_per_second = 1.0;  // each DM is a channel of its own

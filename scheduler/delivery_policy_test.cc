@@ -18,11 +18,14 @@ TEST(DeliveryPolicyTest, EachKindOfPostHasItsLife) {
   EXPECT_EQ(LifeOf("summary", lives), hours(2));
 }
 
-TEST(DeliveryPolicyTest, PromptsShareAQuietGapAndSummariesDoNot) {
+TEST(DeliveryPolicyTest, PromptsShareAQuietGapNudgesAnotherAndSummariesNone) {
   EXPECT_EQ(QuietGroupOf("checkin"), QuietGroupOf("followup"));
   EXPECT_EQ(QuietGroupOf("digest"), std::vector<std::string>{"digest"});
   EXPECT_TRUE(QuietGroupOf("summary").empty());
-  EXPECT_TRUE(QuietGroupOf("stale").empty());
+  EXPECT_EQ(QuietGroupOf("stale"), QuietGroupOf("escalate")) << "nudges share a gap of their own";
+  EXPECT_NE(QuietGroupOf("stale"), QuietGroupOf("checkin"));
+  EXPECT_TRUE(IsNudge("quality"));
+  EXPECT_FALSE(IsNudge("checkin"));
 }
 
 TEST(DeliveryPolicyTest, PlatformsHaveTheirDocumentedCeilings) {

@@ -82,24 +82,21 @@ const PaceLimits& Dispatcher::LimitsFor(const std::string& platform) {
   return it->second;
 }
 
-std::vector<std::string> Dispatcher::BlockedWorkspaces(Seconds now, DispatchStats* stats) {
-  std::vector<std::string> blocked;
-  for (auto it = blocked_until_.begin(); it != blocked_until_.end();) {
-    if (it->second <= now) {
-      it = blocked_until_.erase(it);
-      continue;
-    }
-    blocked.push_back(it->first);
-    stats->next_wake = stats->next_wake ? std::min(*stats->next_wake, it->second) : it->second;
-    ++it;
-  }
-  return blocked;
-}
+void DispatchStats::WakeBy(Seconds at) { next_wake = next_wake ? std::min(*next_wake, at) : at; }
 
 void Dispatcher::PutBack(const Job& job, Seconds at, DispatchStats* stats) {
   (void)store_->ReleaseJob(job.id, at);
   ++stats->deferred;
-  stats->next_wake = stats->next_wake ? std::min(*stats->next_wake, at) : at;
+  stats->WakeBy(at);
+}
+
+bool Dispatcher::Installed(const std::string& workspace_id, std::map<std::string, bool>* seen) {
+  auto [it, inserted] = seen->try_emplace(workspace_id, true);
+  if (inserted) {
+    auto workspace = store_->GetWorkspace(workspace_id);
+    it->second = !workspace.ok() || workspace->installed;
+  }
+  return it->second;
 }
 
 void Dispatcher::Dead(const Job& job, const std::string& error, Seconds now, DispatchStats* stats) {
@@ -109,11 +106,38 @@ void Dispatcher::Dead(const Job& job, const std::string& error, Seconds now, Dis
   if (metrics_ != nullptr) metrics_->CountJob("dead");
 }
 
+std::optional<Seconds> Dispatcher::QuietGapEnds(const Job& job) {
+  const std::vector<std::string>& group = QuietGroupOf(job.kind);
+  if (group.empty()) return std::nullopt;
+  auto last = store_->LastJobSentAt(job.workspace_id, job.target, group);
+  if (!last.ok() || !last->has_value()) return std::nullopt;
+  return **last + options_.quiet_gap;
+}
+
+Seconds Dispatcher::LifeEnds(const Job& job, std::optional<Seconds> gap_ends) const {
+  Seconds from = job.ready_at;
+  if (gap_ends && IsNudge(job.kind)) from = std::max(from, *gap_ends);
+  return from + LifeOf(job.kind, options_.lives);
+}
+
+void Dispatcher::Expired(const Job& job, Seconds now, DispatchStats* stats) {
+  const std::string life = DescribeDuration(LifeOf(job.kind, options_.lives));
+  const int tries = job.attempts - 1;  // the claim counted this one
+  Dead(job,
+       tries == 0 ? "expired unsent: not delivered within its life of " + life +
+                        " (okrbot was not running, or paced)"
+                  : "expired after " + std::to_string(tries) + " attempt(s) within its life of " +
+                        life + ": " + job.last_error,
+       now, stats);
+  ++stats->expired;
+}
+
 DispatchStats Dispatcher::RunOnce() {
   DispatchStats stats;
   Seconds now = clock_->Now();
-  std::vector<std::string> blocked = BlockedWorkspaces(now, &stats);
-  auto claimed = store_->ClaimDueJobs(now, options_.batch_size, options_.lease, blocked);
+  // Held workspaces' posts stay unclaimed: they keep their place and crowd out nobody.
+  std::vector<std::string> held = pacer_.HeldWorkspaces(now, &stats.next_wake);
+  auto claimed = store_->ClaimDueJobs(now, options_.batch_size, options_.lease, held);
   if (!claimed.ok()) {
     spdlog::warn("scheduler: cannot claim jobs: {}", claimed.status().message());
     return stats;
@@ -122,7 +146,11 @@ DispatchStats Dispatcher::RunOnce() {
   auto count = [&](const char* outcome) {
     if (metrics_ != nullptr) metrics_->CountJob(outcome);
   };
-  for (const Job& job : *claimed) {
+  std::map<std::string, bool> installed;             // one workspace read per batch, not per post
+  std::vector<bool> merged(claimed->size(), false);  // went out inside an earlier nudge DM
+  for (size_t index = 0; index < claimed->size(); ++index) {
+    if (merged[index]) continue;
+    const Job& job = (*claimed)[index];
     // Slow deliveries must not outlive the lease (another process would send the same post):
     // past half of it, the rest goes back untried.
     if (clock_->Now() - now > options_.lease / 2) {
@@ -137,34 +165,22 @@ DispatchStats Dispatcher::RunOnce() {
       ++stats.deferred;
       continue;
     }
-    if (blocked_until_.count(job.workspace_id) != 0) {
-      // The workspace reached its ceiling earlier in this batch: the job keeps its place. After
-      // a 429 it waits out the Retry-After in the outbox too, so another process (or the next
-      // `run-due`) honours it as well.
-      Seconds at = job.next_attempt_at;
-      if (auto paused = retry_after_until_.find(job.workspace_id);
-          paused != retry_after_until_.end() && paused->second > now) {
-        at = std::max(at, paused->second);
-      }
+    if (pacer_.HeldUntil(job.workspace_id, now)) {
+      // The workspace was held earlier in this batch: the job keeps its place. After a 429 it
+      // waits out the Retry-After in the outbox too, so another process (or the next `run-due`)
+      // honours it as well.
+      Seconds at = std::max(job.next_attempt_at,
+                            pacer_.PausedUntil(job.workspace_id, now).value_or(Seconds{}));
       PutBack(job, at, &stats);
       continue;
     }
-    const std::chrono::seconds life = LifeOf(job.kind, options_.lives);
-    const Seconds life_ends = job.ready_at + life;
-    const int tries = job.attempts - 1;  // the claim counted this one
+    const std::optional<Seconds> gap_ends = QuietGapEnds(job);
+    const Seconds life_ends = LifeEnds(job, gap_ends);
     if (now >= life_ends) {
-      std::string why = tries == 0
-                            ? "expired unsent: not delivered within its life of " +
-                                  DescribeDuration(life) + " (okrbot was not running, or paced)"
-                            : "expired after " + std::to_string(tries) +
-                                  " attempt(s) within its life of " + DescribeDuration(life) +
-                                  ": " + job.last_error;
-      Dead(job, why, now, &stats);
-      ++stats.expired;
+      Expired(job, now, &stats);
       continue;
     }
-    auto workspace = store_->GetWorkspace(job.workspace_id);
-    if (workspace.ok() && !workspace->installed) {
+    if (!Installed(job.workspace_id, &installed)) {
       Dead(job, "workspace uninstalled", now, &stats);
       continue;
     }
@@ -173,72 +189,88 @@ DispatchStats Dispatcher::RunOnce() {
       Dead(job, "payload is not a reply: " + reply.status().message(), now, &stats);
       continue;
     }
-    const std::vector<std::string>& quiet_group = QuietGroupOf(job.kind);
-    if (!quiet_group.empty()) {
-      auto last = store_->LastJobSentAt(job.workspace_id, job.target, quiet_group);
-      if (last.ok() && last->has_value() && now < **last + options_.quiet_gap) {
-        Seconds gap_ends = **last + options_.quiet_gap;
-        if (gap_ends >= life_ends) {
-          Dead(job,
-               "not sent: " + job.target + " got a " +
-                   (job.kind == "digest" ? "digest" : "prompt") + " less than " +
-                   DescribeDuration(options_.quiet_gap) +
-                   " before, and this post's life ends before that gap does",
-               now, &stats);
-        } else {
-          PutBack(job, gap_ends, &stats);
-        }
-        continue;
-      }
-    }
-    const PaceLimits& limits = LimitsFor(platform);
-    const std::string method = it->second->Method();
-    if (auto wait = pacer_.TryTake(job.workspace_id, job.target, method, limits, now)) {
-      if (auto until = pacer_.WorkspaceBlockedUntil(job.workspace_id, method, limits, now)) {
-        blocked_until_[job.workspace_id] = *until;
-        PutBack(job, job.next_attempt_at, &stats);
-        stats.next_wake = stats.next_wake ? std::min(*stats.next_wake, *until) : *until;
+    if (gap_ends && now < *gap_ends) {
+      if (*gap_ends >= life_ends) {
+        Dead(job,
+             "not sent: " + job.target + " got a " + (job.kind == "digest" ? "digest" : "prompt") +
+                 " less than " + DescribeDuration(options_.quiet_gap) +
+                 " before, and this post's life ends before that gap does",
+             now, &stats);
       } else {
-        PutBack(job, *wait, &stats);  // only this channel is busy
+        PutBack(job, *gap_ends, &stats);
       }
       continue;
+    }
+    if (auto hold = pacer_.TryTake(job.workspace_id, job.target, LimitsFor(platform), now)) {
+      if (hold->whole_workspace) {
+        PutBack(job, job.next_attempt_at, &stats);  // keeps its place in due-time order
+        stats.WakeBy(hold->until);
+      } else {
+        PutBack(job, hold->until, &stats);  // only this channel is busy
+      }
+      continue;
+    }
+    // One person's nudges in this batch go out as one DM, and share its fate.
+    std::vector<const Job*> group = {&job};
+    if (IsNudge(job.kind)) {
+      for (size_t other = index + 1; other < claimed->size(); ++other) {
+        const Job& next = (*claimed)[other];
+        if (merged[other] || !IsNudge(next.kind) || next.workspace_id != job.workspace_id ||
+            next.target != job.target) {
+          continue;
+        }
+        merged[other] = true;
+        if (now >= LifeEnds(next, gap_ends)) {
+          Expired(next, now, &stats);
+          continue;
+        }
+        auto more = ReplyFromJson(next.payload);
+        if (!more.ok()) {
+          Dead(next, "payload is not a reply: " + more.status().message(), now, &stats);
+          continue;
+        }
+        reply->Divider();
+        for (Block& block : more->blocks) reply->blocks.push_back(std::move(block));
+        group.push_back(&next);
+      }
     }
     DeliveryResult result = it->second->Deliver(job, *reply);
     if (result.outcome == DeliveryResult::Outcome::kSent) {
-      Status marked = store_->MarkJobSent(job.id, clock_->Now());
-      if (!marked.ok()) {
-        // The lease expires and the job is sent again: one repeat, never a loss.
-        spdlog::warn("scheduler: job {} delivered but not marked sent: {}", job.key,
-                     marked.message());
+      for (const Job* sent : group) {
+        Status marked = store_->MarkJobSent(sent->id, clock_->Now());
+        if (!marked.ok()) {
+          // The lease expires and the job is sent again: one repeat, never a loss.
+          spdlog::warn("scheduler: job {} delivered but not marked sent: {}", sent->key,
+                       marked.message());
+        }
+        ++stats.sent;
+        count("sent");
       }
-      ++stats.sent;
-      count("sent");
+      stats.merged += static_cast<int>(group.size()) - 1;
       continue;
     }
-    count("failed");
-    if (result.outcome == DeliveryResult::Outcome::kPermanentFailure) {
-      Dead(job, result.error, now, &stats);
-      continue;
+    for (const Job* failed : group) {
+      count("failed");
+      if (result.outcome == DeliveryResult::Outcome::kPermanentFailure) {
+        Dead(*failed, result.error, now, &stats);
+      } else if (options_.max_attempts > 0 && failed->attempts >= options_.max_attempts) {
+        Dead(*failed,
+             "gave up after " + std::to_string(failed->attempts) + " attempt(s): " + result.error,
+             now, &stats);
+      } else {
+        Seconds retry_at = result.retry_after.count() > 0 ? now + result.retry_after
+                                                          : NextAttemptAt(failed->attempts, {});
+        retry_at = std::min(retry_at, LifeEnds(*failed, gap_ends));
+        (void)store_->MarkJobFailed(failed->id, result.error, retry_at, false);
+        stats.WakeBy(retry_at);
+        ++stats.retried;
+        count("retried");
+      }
     }
     if (result.retry_after.count() > 0) {
-      // Only this workspace's method waits; other workspaces and other methods go on.
-      Seconds until = now + result.retry_after;
-      pacer_.Pause(job.workspace_id, result.method.empty() ? method : result.method, until);
-      blocked_until_[job.workspace_id] = std::max(blocked_until_[job.workspace_id], until);
-      retry_after_until_[job.workspace_id] = until;
+      // Only this workspace waits; other workspaces go on.
+      pacer_.Pause(job.workspace_id, now + result.retry_after);
     }
-    if (options_.max_attempts > 0 && job.attempts >= options_.max_attempts) {
-      Dead(job, "gave up after " + std::to_string(job.attempts) + " attempt(s): " + result.error,
-           now, &stats);
-      continue;
-    }
-    Seconds retry_at =
-        result.retry_after.count() > 0 ? now + result.retry_after : NextAttemptAt(job.attempts, {});
-    retry_at = std::min(retry_at, life_ends);
-    (void)store_->MarkJobFailed(job.id, result.error, retry_at, false);
-    stats.next_wake = stats.next_wake ? std::min(*stats.next_wake, retry_at) : retry_at;
-    ++stats.retried;
-    count("retried");
   }
   return stats;
 }

@@ -6,14 +6,18 @@
 //   jitter; or dead. A post is dead when the platform refuses it for good (channel gone, app
 //   uninstalled), or when its useful life (scheduler/delivery_policy.h: prompts 24 h, digests
 //   3 days, summaries 7 days, from Job::ready_at) has passed — then with the last error it met.
-// - A 429's Retry-After pauses only that workspace's posting method, and the job waits for it
-//   without an attempt counted. Jobs of a workspace at its ceiling (or paused) are not claimed
-//   until it has room, so they keep their place in due-time order and crowd out nobody else.
+// - A 429's Retry-After pauses only that workspace (scheduled posts use one API method per
+//   platform), and the workspace's other posts wait for it untried. Jobs of a workspace at its
+//   ceiling (or paused) are not claimed until it has room, so they keep their place in due-time
+//   order and crowd out nobody else.
 // - Pacing (scheduler/pacer.h): per channel (each DM is one) and per workspace, with the
 //   platform's figures from `pace` (DefaultPaceLimits when a platform is not listed).
-// - Quiet gap: a personal prompt (check-in, follow-up, nudges) is never sent within
-//   `quiet_gap` of the last one sent to that person, nor a digest within it of the channel's
-//   last digest: it waits until the gap is over (and dies if its life ends first).
+// - Quiet gap: a check-in prompt or follow-up is never sent within `quiet_gap` of the last one
+//   sent to that person, a nudge (stale, escalate, quality) never within it of the last nudge,
+//   nor a digest within it of the channel's last digest: it waits until the gap is over. A
+//   held prompt or digest dies if its life ends first (the next week's covers it); a held nudge
+//   keeps its whole life after the gap. One person's nudges claimed together go out as one DM
+//   (the first one's target and kind; the others' blocks after a divider) and share its fate.
 // - Delivery is at least once: a process that dies between "delivered" and "marked sent" leaves
 //   the lease to expire and the job is sent again — at most that one message repeats, none is
 //   skipped. Two processes may each pass the quiet-gap check for one person at the same moment;
@@ -43,7 +47,6 @@ struct DeliveryResult {
   Outcome outcome = Outcome::kSent;
   std::chrono::seconds retry_after{0};  // the platform asked to wait at least this long
   std::string error;                    // for logs and `okrbot jobs`; never a secret
-  std::string method;                   // the API method a Retry-After is about ("" = Method())
 };
 
 // One chat platform's way of posting a scheduled reply. Implementations are thread-safe.
@@ -52,8 +55,6 @@ class Deliverer {
   virtual ~Deliverer() = default;
   // `job.target` is a user id (direct message) or "#channel" (a channel by name or id).
   virtual DeliveryResult Deliver(const Job& job, const Reply& reply) = 0;
-  // The API method scheduled posts use, whose 429 pauses that workspace's posts.
-  virtual std::string Method() const { return "post"; }
 };
 
 // The usual reading of a platform REST call's Status (adapters/common/http_call.h): a
@@ -84,8 +85,10 @@ struct DispatchStats {
   int dead = 0;
   int deferred = 0;  // over a rate limit or inside a quiet gap: put back untried
   int expired = 0;   // dead because their life ended (also counted in `dead`)
+  int merged = 0;    // nudges sent inside another nudge's DM (also counted in `sent`)
   // The earliest instant a job put back becomes sendable (the runner wakes then).
   std::optional<Seconds> next_wake;
+  void WakeBy(Seconds at);  // next_wake = the earlier of it and `at`
 };
 
 class Dispatcher {
@@ -105,11 +108,17 @@ class Dispatcher {
 
  private:
   const PaceLimits& LimitsFor(const std::string& platform);
-  // Workspaces whose jobs are left unclaimed now (at their ceiling or paused).
-  std::vector<std::string> BlockedWorkspaces(Seconds now, DispatchStats* stats);
+  // Whether the workspace is installed, read once per batch into `seen`.
+  bool Installed(const std::string& workspace_id, std::map<std::string, bool>* seen);
   // Puts the job back untried until `at` (its attempt not counted).
   void PutBack(const Job& job, Seconds at, DispatchStats* stats);
   void Dead(const Job& job, const std::string& error, Seconds now, DispatchStats* stats);
+  // Dead because its life ended, with how many attempts it had and the last error.
+  void Expired(const Job& job, Seconds now, DispatchStats* stats);
+  // When the quiet gap of the job's kind ends for its target; none without an earlier post.
+  std::optional<Seconds> QuietGapEnds(const Job& job);
+  // The end of the job's life: from ready_at, or for a nudge from the gap's end if later.
+  Seconds LifeEnds(const Job& job, std::optional<Seconds> gap_ends) const;
 
   Store* store_;
   const Clock* clock_;
@@ -118,8 +127,6 @@ class Dispatcher {
   Metrics* metrics_;
   std::map<std::string, Deliverer*> deliverers_;
   Pacer pacer_;
-  std::map<std::string, Seconds> blocked_until_;      // workspace -> when it may post again
-  std::map<std::string, Seconds> retry_after_until_;  // workspace -> end of its last 429 pause
   std::map<std::string, PaceLimits> default_limits_;
 };
 

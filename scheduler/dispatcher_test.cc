@@ -105,8 +105,7 @@ TEST_F(DispatcherTest, SendsEachJobOnce) {
 }
 
 TEST_F(DispatcherTest, RetriesWithBackoffThenSends) {
-  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 500", ""},
-                   {Outcome::kSent, seconds(0), "", ""}};
+  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 500"}, {Outcome::kSent, seconds(0), ""}};
   Enqueue("k");
   EXPECT_EQ(dispatcher_->RunOnce().retried, 1);
   Job job = Only("k");
@@ -121,14 +120,14 @@ TEST_F(DispatcherTest, RetriesWithBackoffThenSends) {
 }
 
 TEST_F(DispatcherTest, HonoursRetryAfter) {
-  slack_.script = {{Outcome::kRetry, seconds(120), "ratelimited", ""}};
+  slack_.script = {{Outcome::kRetry, seconds(120), "ratelimited"}};
   Enqueue("k");
   dispatcher_->RunOnce();
   EXPECT_EQ(Only("k").next_attempt_at, clock_.Now() + seconds(120));
 }
 
 TEST_F(DispatcherTest, ARetryAfterPausesOnlyThatWorkspace) {
-  slack_.script = {{Outcome::kRetry, seconds(60), "ratelimited", ""}};
+  slack_.script = {{Outcome::kRetry, seconds(60), "ratelimited"}};
   Enqueue("t1-a", "slack:T1");
   Enqueue("t1-b", "slack:T1");
   Enqueue("t2-a", "slack:T2");
@@ -147,7 +146,7 @@ TEST_F(DispatcherTest, ARetryAfterPausesOnlyThatWorkspace) {
 }
 
 TEST_F(DispatcherTest, DeadLettersAfterMaxAttemptsAndOnPermanentFailure) {
-  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503", ""}};
+  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503"}};
   slack_.repeat_last = true;
   Enqueue("flaky");
   for (int i = 0; i < 10; ++i) {
@@ -159,7 +158,7 @@ TEST_F(DispatcherTest, DeadLettersAfterMaxAttemptsAndOnPermanentFailure) {
   EXPECT_EQ(flaky.attempts, 3);
   EXPECT_EQ(slack_.delivered.size(), 3u);
 
-  slack_.script = {{Outcome::kPermanentFailure, seconds(0), "channel_not_found", ""}};
+  slack_.script = {{Outcome::kPermanentFailure, seconds(0), "channel_not_found"}};
   slack_.repeat_last = false;
   Enqueue("gone");
   EXPECT_EQ(dispatcher_->RunOnce().dead, 1);
@@ -173,7 +172,7 @@ TEST_F(DispatcherTest, DeadLettersAfterMaxAttemptsAndOnPermanentFailure) {
 TEST_F(DispatcherTest, TransientFailuresAreRetriedUntilTheLifeEndsThenDeadWithTheLastError) {
   options_.max_attempts = 0;  // the default: only the life decides
   Rebuild();
-  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503 from chat.postMessage", ""}};
+  slack_.script = {{Outcome::kRetry, seconds(0), "HTTP 503 from chat.postMessage"}};
   slack_.repeat_last = true;
   Enqueue("prompt");
   const Seconds start = clock_.Now();
@@ -238,6 +237,55 @@ TEST_F(DispatcherTest, NoTwoPromptsToOnePersonWithin24Hours) {
   Job followup = Only("followup");
   EXPECT_EQ(followup.state, JobState::kDead);
   EXPECT_EQ(slack_.delivered.size(), 4u) << "one of the two follow-ups, never both";
+}
+
+TEST_F(DispatcherTest, OnePersonsNudgesGoOutAsOneDMAndAtMostOnceIn24Hours) {
+  Enqueue("stale|KR-1", "slack:T1", "stale", "UBOSS");
+  Enqueue("escalate|KR-2", "slack:T1", "escalate", "UBOSS");
+  Enqueue("quality|KR-3", "slack:T1", "quality", "UBOSS");
+  Enqueue("stale|KR-4", "slack:T1", "stale", "UANA");
+  DispatchStats first = dispatcher_->RunOnce();
+  EXPECT_EQ(first.sent, 4);
+  EXPECT_EQ(first.merged, 2);
+  EXPECT_EQ(slack_.delivered, (std::vector<std::string>{"stale|KR-1", "stale|KR-4"}))
+      << "one DM for the boss's three nudges, one for Ana's";
+  for (const char* key : {"stale|KR-1", "escalate|KR-2", "quality|KR-3"}) {
+    EXPECT_EQ(Only(key).state, JobState::kSent) << key;
+  }
+
+  // A nudge due 20 h later waits for the gap, and keeps its life after it: never lost.
+  clock_.Advance(std::chrono::hours(20));
+  Enqueue("stale|KR-5", "slack:T1", "stale", "UBOSS");
+  EXPECT_EQ(dispatcher_->RunOnce().deferred, 1);
+  clock_.Advance(std::chrono::hours(4));
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1);
+  EXPECT_EQ(slack_.delivered.back(), "stale|KR-5");
+  EXPECT_EQ(Only("stale|KR-5").state, JobState::kSent);
+
+  // A prompt is in a gap of its own: a nudge does not hold it.
+  Enqueue("checkin|UBOSS", "slack:T1", "checkin", "UBOSS");
+  EXPECT_EQ(dispatcher_->RunOnce().sent, 1);
+}
+
+TEST_F(DispatcherTest, MergedNudgesShareTheirDMsFailure) {
+  Enqueue("stale|KR-1", "slack:T1", "stale", "UBOSS");
+  Enqueue("escalate|KR-2", "slack:T1", "escalate", "UBOSS");
+  DeliveryResult down;
+  down.outcome = Outcome::kRetry;
+  down.error = "HTTP 503";
+  slack_.script = {down};
+  DispatchStats failed = dispatcher_->RunOnce();
+  EXPECT_EQ(failed.retried, 2);
+  EXPECT_EQ(Only("escalate|KR-2").last_error, "HTTP 503");
+  clock_.Advance(std::chrono::minutes(1));
+  DispatchStats sent = dispatcher_->RunOnce();
+  EXPECT_EQ(sent.sent, 2);
+  EXPECT_EQ(slack_.delivered.size(), 2u) << "one failed DM, then one sent DM";
+  int dividers = 0;
+  for (const Block& block : slack_.last_reply.blocks) {
+    dividers += block.kind == BlockKind::kDivider ? 1 : 0;
+  }
+  EXPECT_EQ(dividers, 1) << "the second nudge follows the first after a divider";
 }
 
 TEST_F(DispatcherTest, ChannelsArePacedOneByOneAfterAShortBurst) {

@@ -82,6 +82,9 @@ class Pass {
   // True when the weekly slot's next occurrence is less than kFoldWithin away: this late post
   // is left out and the next one covers it.
   bool FoldedIntoNext(const std::string& tz, int weekday, int minute_of_day, Seconds slot) const {
+    // The next occurrence is a week on (give or take a DST hour): only a pass that runs days
+    // late needs the time-zone arithmetic, not the on-time passes of every owner.
+    if (now_ - slot < date::days{7} - kFoldWithin - std::chrono::hours(2)) return false;
     auto next = NextWeeklyOccurrenceAfter(tz, weekday, minute_of_day, slot);
     return next.ok() && *next - now_ < kFoldWithin;
   }

@@ -219,7 +219,18 @@ void QuarterWalkTest::ExpectAQuarterOfPosts(const WalkWorkspace& w) const {
   EXPECT_EQ(FormatIsoInstant(ber.front().at), "2026-10-05T08:00:00Z");
   EXPECT_EQ(FormatIsoInstant(ber.back().at), "2026-12-28T09:00:00Z");
 
-  EXPECT_EQ(Of("escalate", "boss", &w).size(), 3u);
+  // Three KRs escalated to their objective's owner at once: one DM, all three sent.
+  EXPECT_EQ(Of("escalate", "boss", &w).size(), 1u);
+  JobFilter escalations;
+  escalations.workspace_id = w.id;
+  escalations.state = JobState::kSent;
+  escalations.limit = 10000;
+  int sent = 0;
+  const std::vector<Job> jobs = store_->ListJobs(escalations).value();
+  for (const Job& job : jobs) {
+    sent += job.kind == "escalate" && job.target == "boss" ? 1 : 0;
+  }
+  EXPECT_EQ(sent, 3);
   // Follow-ups: one per prompt whose window was open while okrbot ran.
   // Follow-ups: one per prompt (nobody checked in), 24 h after the slot: Tuesday 10:00 local.
   // The week of the downtime, the prompt went out late and its follow-up 24 h after the slot.

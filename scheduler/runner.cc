@@ -44,11 +44,7 @@ Result<PassStats> SchedulerRunner::RunPass() {
     stats.dispatched.dead += d.dead;
     stats.dispatched.deferred += d.deferred;
     stats.dispatched.expired += d.expired;
-    if (d.next_wake) {
-      stats.dispatched.next_wake = stats.dispatched.next_wake
-                                       ? std::min(*stats.dispatched.next_wake, *d.next_wake)
-                                       : *d.next_wake;
-    }
+    if (d.next_wake) stats.dispatched.WakeBy(*d.next_wake);
     // Deferred jobs wait for a later time; claiming again now would only spin.
     if (d.claimed == 0 || d.claimed == d.deferred) break;
   }

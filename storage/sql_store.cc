@@ -1061,14 +1061,14 @@ Result<std::optional<Seconds>> SqlStore::LastJobSentAt(const std::string& worksp
   const std::string kind_list = nlohmann::json(kinds).dump();
   SqlParams params;
   params.Text(workspace_id).Text(target).Text(kind_list);
-  Result<std::vector<std::optional<Seconds>>> rows = ReadAll<std::optional<Seconds>>(
-      kSql, params, [](const SqlRow& row, std::optional<Seconds>* at) {
+  // MAX() answers one row, NULL when nothing was sent.
+  return ReadOne<std::optional<Seconds>>(
+      kSql, params,
+      [](const SqlRow& row, std::optional<Seconds>* at) {
         *at = row.OptionalTime(0);
         return Status::Ok();
-      });
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Seconds>();
-  return rows->front();
+      },
+      [] { return std::string("No row from MAX()."); });
 }
 
 Status SqlStore::RequeueJob(int64_t job_id, Seconds now) {
@@ -1146,27 +1146,27 @@ Result<StoreStats> SqlStore::Stats() {
   };
   static const Sql kBytesSql("{database_bytes}");
   static const Sql kFreeSql("{free_bytes}");
-  StoreStats stats;
-  auto read_int = [](int64_t* out) {
-    return [out](const SqlRow& row, int64_t* value) {
-      *value = row.Int(0);
-      *out = *value;
-      return Status::Ok();
-    };
+  auto count = [this](const Sql& sql) {
+    return ReadOne<int64_t>(
+        sql, SqlParams(),
+        [](const SqlRow& row, int64_t* value) {
+          *value = row.Int(0);
+          return Status::Ok();
+        },
+        [] { return std::string("No row from a count."); });
   };
+  StoreStats stats;
   for (const TableCount& table : kTables) {
-    int64_t rows = 0;
-    Result<std::vector<int64_t>> counted =
-        ReadAll<int64_t>(table.sql, SqlParams(), read_int(&rows));
-    if (!counted.ok()) return counted.status();
-    stats.rows.emplace_back(table.table, rows);
+    Result<int64_t> rows = count(table.sql);
+    if (!rows.ok()) return rows.status();
+    stats.rows.emplace_back(table.table, *rows);
   }
-  Result<std::vector<int64_t>> bytes =
-      ReadAll<int64_t>(kBytesSql, SqlParams(), read_int(&stats.bytes));
+  Result<int64_t> bytes = count(kBytesSql);
   if (!bytes.ok()) return bytes.status();
-  Result<std::vector<int64_t>> free_bytes =
-      ReadAll<int64_t>(kFreeSql, SqlParams(), read_int(&stats.free_bytes));
+  Result<int64_t> free_bytes = count(kFreeSql);
   if (!free_bytes.ok()) return free_bytes.status();
+  stats.bytes = *bytes;
+  stats.free_bytes = *free_bytes;
   return stats;
 }
 

@@ -145,6 +145,19 @@ TEST_F(CliTest, DataSurvivesARestart) {
   EXPECT_NE(migrate.out.find("database schema at version"), std::string::npos);
 }
 
+TEST_F(CliTest, StatsShowsRowsPerTableAndTheDatabaseSize) {
+  Okrbot(
+      {"console", "--user", "alice"},
+      "/okr objective add \"Delight customers\"\n/okr kr add O1 \"Increase NPS from 55 to 70\"\n");
+  auto stats = Okrbot({"stats"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("objectives: 1 row(s)"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("key_results: 1 row(s)"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("seen_events: 0 row(s)"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("database size: "), std::string::npos) << stats.out;
+  EXPECT_EQ(Okrbot({"stats", "extra"}).exit_code, 2);
+}
+
 TEST_F(CliTest, ExportImportRoundTripThroughFiles) {
   Okrbot({"console", "--user", "alice"},
          "objective add \"Grow\"\nkr add O1 \"Increase ARR from $1m to $1.2m\"\nupdate KR1 1.1m\n");

@@ -124,10 +124,22 @@ void SetClock(const std::string& path, Seconds now) {
 }
 
 // What was posted: "channel\ttext" -> how many times.
+// Each post's parts: one person's nudges due together go out as one DM, their parts after a
+// divider ("---" in the text), and which nudges share a DM depends on which replica claimed
+// which; the parts delivered do not.
 std::map<std::string, int> Delivered(const SlackStandIn& slack) {
   std::map<std::string, int> posts;
+  const std::string divider = "\n---\n";
   for (const RecordedCall& call : slack.Calls("chat.postMessage")) {
-    posts[call.args.value("channel", "") + "\t" + call.args.value("text", "")] += 1;
+    const std::string channel = call.args.value("channel", "");
+    const std::string text = call.args.value("text", "");
+    for (size_t from = 0;;) {
+      size_t to = text.find(divider, from);
+      // Each part keeps its own last line break, as when it is a post of its own.
+      posts[channel + "\t" + text.substr(from, to == std::string::npos ? to : to + 1 - from)] += 1;
+      if (to == std::string::npos) break;
+      from = to + divider.size();
+    }
   }
   return posts;
 }

@@ -423,16 +423,6 @@ Result<PostedMessage> SlackClient::UpdateMessage(const std::string& token,
   return updated;
 }
 
-Result<std::string> SlackClient::OpenConversation(const std::string& token,
-                                                  const std::string& user_id,
-                                                  SlackCallStats* stats) const {
-  auto answer = Call("conversations.open", token, {{"users", user_id}}, stats);
-  if (!answer.ok()) return answer.status();
-  std::string id = Str(Obj(*answer, "channel"), "id");
-  if (id.empty()) return Unexpected("conversations.open", "channel.id");
-  return id;
-}
-
 Result<SlackUser> SlackClient::UsersInfo(const std::string& token, const std::string& user_id,
                                          SlackCallStats* stats) const {
   auto answer = Call("users.info", token, {{"user", user_id}}, stats);

@@ -138,9 +138,6 @@ class SlackClient {
                                       const std::string& ts, const nlohmann::json& blocks,
                                       const std::string& text,
                                       SlackCallStats* stats = nullptr) const;
-  // conversations.open with users=<user_id>; returns the DM channel ID.
-  Result<std::string> OpenConversation(const std::string& token, const std::string& user_id,
-                                       SlackCallStats* stats = nullptr) const;
   // users.info.
   Result<SlackUser> UsersInfo(const std::string& token, const std::string& user_id,
                               SlackCallStats* stats = nullptr) const;

@@ -105,14 +105,6 @@ TEST_F(SlackClientTest, PostEphemeralAndUpdateMessage) {
   EXPECT_EQ(u.args["text"], "new text");
 }
 
-TEST_F(SlackClientTest, OpenConversationUsesUsersArgument) {
-  SlackClient client(Options());
-  auto channel = client.OpenConversation(kToken, "U42");
-  ASSERT_TRUE(channel.ok()) << channel.status().ToString();
-  EXPECT_EQ(*channel, "DU42");
-  EXPECT_EQ(OnlyCall("conversations.open").args["users"], "U42");
-}
-
 TEST_F(SlackClientTest, UsersInfoIsFormEncodedAndParsed) {
   slack_.SetUser("U9", "alice", "America/New_York", /*is_admin=*/true);
   SlackClient client(Options());
