@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  size_t base_acks = socket.Acks().size();
+  size_t base_acks = socket.AckCount();
   std::map<std::string, Steady::time_point> sent_at;
   auto start = Steady::now();
   int sent = 0;
@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
       sent_at[send(command)] = now;
       ++sent;
     }
-    std::this_thread::sleep_for(200us);
-    acked = socket.Acks().size() - base_acks;
+    std::this_thread::sleep_for(50us);
+    acked = socket.AckCount() - base_acks;
     if (Steady::now() - start > 120s) break;
   }
   auto elapsed = std::chrono::duration<double>(Steady::now() - start).count();

@@ -46,7 +46,7 @@ const Certificates& TestCertificates() {
                                       << "basicConstraints=CA:FALSE\n";
     std::string d = c.dir;
     std::string script =
-        "cd " + d +
+        "(cd " + d +
         " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
         " -keyout ca.key -out ca.pem -days 2 -subj '/CN=okrbot test CA'"
         " -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=keyCertSign,cRLSign'"
@@ -54,7 +54,7 @@ const Certificates& TestCertificates() {
         " -keyout server.key -out server.csr -subj '/CN=127.0.0.1'"
         " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
         " -out server.pem -days 2 -extfile ext.cnf";
-    script += " >/dev/null 2>&1";
+    script += ") >/dev/null 2>&1";
     if (std::system(script.c_str()) != 0) {
       std::fprintf(stderr, "slack socket stand-in: openssl could not make test certificates\n");
       std::abort();
@@ -334,6 +334,11 @@ bool SlackSocketStandIn::WaitForClosed(int connection, std::chrono::milliseconds
     const Connection* c = impl_->Find(connection);
     return c != nullptr && c->closed.has_value();
   });
+}
+
+size_t SlackSocketStandIn::AckCount() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->acks.size();
 }
 
 std::vector<SlackSocketStandIn::Ack> SlackSocketStandIn::Acks() const {

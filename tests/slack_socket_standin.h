@@ -66,6 +66,7 @@ class SlackSocketStandIn {
   bool WaitForAccepted(int total, std::chrono::milliseconds timeout) const;
   bool WaitForClosed(int connection, std::chrono::milliseconds timeout) const;
   std::vector<Ack> Acks() const;
+  size_t AckCount() const;
   std::optional<Ack> WaitForAck(const std::string& envelope_id,
                                 std::chrono::milliseconds timeout) const;
   // The longest time since the first connection opened with no connection open (0 if none).
