@@ -38,6 +38,7 @@ class SlackSocketTest : public ::testing::Test {
     config.slack_api_base = slack_.ApiBase();
     config.slack_ca_file = SlackSocketStandIn::CaFile();
     config.slack_sockets = 2;
+    config.slack_command_budget_ms = budget_ms_;
     ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config).message();
     server_ = std::make_unique<OkrbotServer>(config, store_.get(), &clock_);
     ASSERT_TRUE(server_->Start().ok());
@@ -93,7 +94,27 @@ class SlackSocketTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<OkrbotServer> server_;
   std::vector<std::string> acked_;
+  int budget_ms_ = 2500;
 };
+
+class SlackSocketSlowTest : public SlackSocketTest {
+ protected:
+  void SetUp() override {
+    budget_ms_ = 100;
+    slack_.SetDelay("users.info", 600ms);
+    SlackSocketTest::SetUp();
+  }
+};
+
+TEST_F(SlackSocketSlowTest, ASlowCommandIsAckedThenAnsweredThroughResponseUrl) {
+  auto start = std::chrono::steady_clock::now();
+  json ack = Command("help");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_EQ(ack.value("text", ""), "Working on it…") << ack.dump();
+  ASSERT_TRUE(slack_.WaitForCalls("response_url", 1));
+  auto posted = slack_.Calls("response_url")[0];
+  EXPECT_FALSE(posted.args.value("text", "").empty()) << posted.body;
+}
 
 TEST_F(SlackSocketTest, CommandsAreAnsweredInTheAckPayload) {
   EXPECT_EQ(slack_.Calls("apps.connections.open")[0].token, "xapp-1-A1-test");
