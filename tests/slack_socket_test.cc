@@ -10,6 +10,7 @@
 
 #include "cli/server.h"
 #include "storage/open_store.h"
+#include "tests/postgres_server.h"
 #include "tests/slack_socket_standin.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
@@ -218,6 +219,60 @@ TEST_F(SlackSocketTest, RefreshKeepsAConnectionOpenAndHttpRoutesNeedASecret) {
   server_->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - before, 1500ms);
   server_.reset();
+}
+
+// Two replicas on one PostgreSQL database, each with its own connection: Slack may re-send an
+// envelope to the other one, which must not run it again.
+TEST(SlackSocketReplicasTest, AnEnvelopeReSentToAnotherReplicaRunsOnce) {
+  std::string error;
+  auto postgres = PostgresServer::Start(&error);
+  ASSERT_NE(postgres, nullptr) << "this test needs PostgreSQL: " << error;
+  std::string url = postgres->FreshSchemaUrl();
+  SlackStandIn slack;
+  SlackSocketStandIn socket;
+  slack.SetAnswer("apps.connections.open", {{"ok", true}, {"url", socket.Url()}});
+  FakeClock clock{Seconds(std::chrono::seconds(1793610000))};
+  std::vector<std::unique_ptr<Store>> stores;
+  std::vector<std::unique_ptr<OkrbotServer>> replicas;
+  for (int i = 0; i < 2; ++i) {
+    auto store = OpenStore(url);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->Migrate().ok());
+    stores.push_back(std::move(*store));
+    Config config;
+    config.listen = "127.0.0.1:0";
+    config.scheduler = false;
+    config.slack_app_token = "xapp-1-A1-test";
+    config.slack_bot_token = "xoxb-single-token";
+    config.slack_api_base = slack.ApiBase();
+    config.slack_ca_file = SlackSocketStandIn::CaFile();
+    config.slack_sockets = 1;
+    replicas.push_back(std::make_unique<OkrbotServer>(config, stores.back().get(), &clock));
+    ASSERT_TRUE(replicas.back()->Start().ok());
+    ASSERT_TRUE(socket.WaitForOpen(i + 1, 5s));
+  }
+  json command = {{"team_id", "T1"},       {"user_id", "UALICE"},
+                  {"user_name", "alice"},  {"channel_id", "C1"},
+                  {"command", "/okr"},     {"text", "objective add \"Delight our customers\""},
+                  {"trigger_id", "1.2.3"}, {"response_url", slack.ResponseUrl("r")}};
+  auto open = socket.OpenConnections();
+  ASSERT_EQ(open.size(), 2u);
+  socket.SendEnvelope(open[0], "slash_commands", command, "env-replicas", 0);
+  auto first = socket.WaitForAck("env-replicas", 3s);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->has_payload);
+  socket.SendEnvelope(open[1], "slash_commands", command, "env-replicas", 1);
+  for (auto deadline = std::chrono::steady_clock::now() + 3s;
+       std::chrono::steady_clock::now() < deadline && socket.AckCount() < 2;) {
+    std::this_thread::sleep_for(10ms);
+  }
+  auto acks = socket.Acks();
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[1].connection, open[1]);
+  EXPECT_FALSE(acks[1].has_payload) << "a duplicate is acknowledged, not answered again";
+  EXPECT_EQ(stores[0]->ListObjectives("slack:T1", {})->size(), 1u);
+  EXPECT_EQ(replicas[1]->slack_socket()->stats().duplicates, 1);
+  for (auto& replica : replicas) replica->Stop();
 }
 
 }  // namespace
