@@ -24,9 +24,12 @@ std::vector<std::string> Config::PlatformLines() const {
     std::string mode = !slack_bot_token.empty()   ? "single workspace (SLACK_BOT_TOKEN)"
                        : !slack_client_id.empty() ? "multi-workspace OAuth"
                                                   : "signing secret only";
+    if (slack_socket_mode()) {
+      mode += ", Socket Mode (" + std::to_string(slack_sockets) + " connections, no public URL)";
+    }
     lines.push_back("slack: configured, " + mode);
   } else {
-    lines.push_back("slack: not configured (set SLACK_SIGNING_SECRET)");
+    lines.push_back("slack: not configured (set SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN)");
   }
   if (!teams_auth) {
     lines.push_back("teams: configured with TEAMS_AUTH=off (local development only!)");
@@ -85,6 +88,9 @@ const std::vector<std::string>& KnownConfigVariables() {
       "SLACK_API_BASE",
       "SLACK_AUTHORIZE_URL",
       "SLACK_COMMAND_BUDGET_MS",
+      "SLACK_APP_TOKEN",
+      "OKRBOT_SLACK_SOCKETS",
+      "OKRBOT_SLACK_CA_FILE",
       "TEAMS_APP_ID",
       "TEAMS_APP_PASSWORD",
       "TEAMS_TENANT_ID",
@@ -169,6 +175,8 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   set("SLACK_CLIENT_SECRET", &c.slack_client_secret);
   set("SLACK_API_BASE", &c.slack_api_base);
   set("SLACK_AUTHORIZE_URL", &c.slack_authorize_url);
+  set("SLACK_APP_TOKEN", &c.slack_app_token);
+  set("OKRBOT_SLACK_CA_FILE", &c.slack_ca_file);
   set("TEAMS_APP_ID", &c.teams_app_id);
   set("TEAMS_APP_PASSWORD", &c.teams_app_password);
   set("TEAMS_TENANT_ID", &c.teams_tenant_id);
@@ -205,6 +213,7 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
     return Status::Ok();
   };
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_POSTS_BURST", 1, 1000, &c.posts_burst));
+  OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_SLACK_SOCKETS", 1, 10, &c.slack_sockets));
   OKRBOT_RETURN_IF_ERROR(whole_number("OKRBOT_MAX_ATTEMPTS", 0, 1000, &c.max_attempts));
   OKRBOT_RETURN_IF_ERROR(
       whole_number("OKRBOT_SLACK_POSTS_PER_MINUTE", 1, 100000, &c.slack_posts_per_minute));
@@ -280,6 +289,51 @@ bool ParseListen(const std::string& text, std::string* host, int* port) {
   return true;
 }
 
+// What kind of Slack token a value looks like, for messages about a token in the wrong place.
+static std::string SlackTokenKind(const std::string& token) {
+  if (token.rfind("xoxb-", 0) == 0) return "a bot token (xoxb-)";
+  if (token.rfind("xapp-", 0) == 0) return "an app-level token (xapp-)";
+  if (token.rfind("xoxp-", 0) == 0) return "a user token (xoxp-)";
+  if (token.rfind("xoxe", 0) == 0) return "a rotating/refresh token (xoxe)";
+  return "";
+}
+
+static Status ValidateSlackTokens(const Config& c) {
+  if (!c.slack_app_token.empty() && c.slack_app_token.rfind("xapp-", 0) != 0) {
+    std::string kind = SlackTokenKind(c.slack_app_token);
+    return Status::InvalidArgument(
+        "SLACK_APP_TOKEN must be the app-level token (starts with xapp-; Slack app settings -> "
+        "Basic Information -> App-Level Tokens, scope connections:write), but it holds " +
+        (kind.empty() ? std::string("something else") : kind) +
+        (c.slack_app_token.rfind("xoxb-", 0) == 0 ? "; the bot token goes in SLACK_BOT_TOKEN."
+                                                  : "."));
+  }
+  if (!c.slack_bot_token.empty() && c.slack_bot_token.rfind("xapp-", 0) == 0) {
+    return Status::InvalidArgument(
+        "SLACK_BOT_TOKEN holds an app-level token (xapp-): put it in SLACK_APP_TOKEN (Socket "
+        "Mode) and set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-, OAuth & "
+        "Permissions).");
+  }
+  if (!c.slack_bot_token.empty() && c.slack_bot_token.rfind("xoxp-", 0) == 0) {
+    return Status::InvalidArgument(
+        "SLACK_BOT_TOKEN holds a user token (xoxp-): use the Bot User OAuth Token (xoxb-, OAuth & "
+        "Permissions).");
+  }
+  if (c.slack_socket_mode() && c.slack_bot_token.empty() && c.slack_client_id.empty()) {
+    return Status::InvalidArgument(
+        "SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN (xoxb-, OAuth & Permissions) "
+        "to answer in Slack.");
+  }
+  if (c.slack_socket_mode() && c.slack_api_base.rfind("http", 0) == 0 && !c.slack_ca_file.empty()) {
+    std::ifstream ca(c.slack_ca_file);
+    if (!ca) {
+      return Status::InvalidArgument("OKRBOT_SLACK_CA_FILE " + c.slack_ca_file +
+                                     " cannot be read.");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ValidateConfig(const Config& c) {
   std::string host;
   int port = 0;
@@ -348,6 +402,7 @@ Status ValidateConfig(const Config& c) {
   if (c.teams_auth && c.teams_app_id.empty() && !c.teams_app_password.empty()) {
     return Status::InvalidArgument("TEAMS_APP_PASSWORD is set but TEAMS_APP_ID is not.");
   }
+  if (Status tokens = ValidateSlackTokens(c); !tokens.ok()) return tokens;
   if (!c.slack_client_id.empty() && c.slack_client_secret.empty()) {
     return Status::InvalidArgument("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not.");
   }

@@ -57,6 +57,10 @@ struct Config {
   std::string slack_api_base = "https://slack.com/api";  // SLACK_API_BASE
   int slack_command_budget_ms = 2500;  // SLACK_COMMAND_BUDGET_MS: then answer via response_url
   std::string slack_authorize_url = "https://slack.com/oauth/v2/authorize";  // SLACK_AUTHORIZE_URL
+  // Socket Mode (no public URL): the app-level token turns it on.
+  std::string slack_app_token;  // SLACK_APP_TOKEN (xapp-...)
+  int slack_sockets = 2;        // OKRBOT_SLACK_SOCKETS: connections at once
+  std::string slack_ca_file;    // OKRBOT_SLACK_CA_FILE: CA bundle for wss:// (default: system)
 
   std::string teams_app_id;        // TEAMS_APP_ID
   std::string teams_app_password;  // TEAMS_APP_PASSWORD
@@ -73,7 +77,8 @@ struct Config {
   std::string mattermost_url;            // MATTERMOST_URL
   std::string mattermost_bot_token;      // MATTERMOST_BOT_TOKEN
 
-  bool slack_configured() const { return !slack_signing_secret.empty(); }
+  bool slack_configured() const { return !slack_signing_secret.empty() || slack_socket_mode(); }
+  bool slack_socket_mode() const { return !slack_app_token.empty(); }
   bool teams_configured() const { return !teams_app_id.empty() || !teams_auth; }
   std::string TeamsTokenUrl() const;
   bool mattermost_configured() const { return !mattermost_command_token.empty(); }

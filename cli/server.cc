@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -120,6 +121,24 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
         std::make_unique<slack::SlackApp>(app_options, store_, &bot_, slack_client_.get(),
                                           secret_box_ ? &*secret_box_ : nullptr, clock_, &metrics_);
     slack_app_->Register(&http_);
+    if (config_.slack_socket_mode()) {
+      SlackClientOptions socket_api_options = client_options;
+      socket_api_options.max_attempts = 1;
+      socket_api_options.connect_timeout = std::chrono::milliseconds(1000);
+      socket_api_options.read_timeout = std::chrono::milliseconds(1000);
+      slack_socket_api_ = std::make_unique<SlackClient>(socket_api_options);
+      slack::SocketModeOptions socket_options;
+      socket_options.app_token = config_.slack_app_token;
+      socket_options.sockets = config_.slack_sockets;
+      socket_options.ca_file = config_.slack_ca_file;
+      socket_options.handler_threads = std::max(4, config_.http_threads / 2);
+      socket_options.jitter = RandomUnit;
+      slack_socket_ = std::make_unique<slack::SocketModeClient>(
+          socket_options, slack_socket_api_.get(), store_, clock_,
+          [app = slack_app_.get()](const std::string& type, const nlohmann::json& payload) {
+            return app->AnswerEnvelope(type, payload);
+          });
+    }
 
     SlackClientOptions delivery_options = client_options;
     delivery_options.max_attempts = 1;
@@ -182,6 +201,7 @@ Status OkrbotServer::Start() {
   serving_ = std::thread([this] { http_.Run(); });
   started_ = true;
   if (config_.scheduler) runner_.Start();
+  if (slack_socket_) slack_socket_->Start();
   // stop() is ignored until the server runs, so Stop() right after Start() must wait for it.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!http_.IsRunning() && std::chrono::steady_clock::now() < deadline) {
@@ -194,6 +214,7 @@ void OkrbotServer::Stop() {
   if (!started_) return;
   started_ = false;
   runner_.Stop();
+  if (slack_socket_) slack_socket_->Stop();  // before the app it hands envelopes to
   http_.Stop();
   if (serving_.joinable()) serving_.join();
   slack_app_.reset();  // drains its background work while the store is still there

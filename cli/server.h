@@ -20,6 +20,7 @@
 #include "adapters/slack/slack_client.h"
 #include "adapters/slack/slack_deliverer.h"
 #include "adapters/slack/slack_tokens.h"
+#include "adapters/slack/socket_mode.h"
 #include "adapters/teams/teams_app.h"
 #include "adapters/teams/teams_auth.h"
 #include "adapters/teams/teams_client.h"
@@ -47,6 +48,8 @@ class OkrbotServer {
   int port() const { return http_.port(); }
   void Stop();
   Metrics& metrics() { return metrics_; }
+  // Null unless Socket Mode is on.
+  slack::SocketModeClient* slack_socket() { return slack_socket_.get(); }
 
  private:
   Config config_;
@@ -58,6 +61,10 @@ class OkrbotServer {
   HttpServer http_;
   std::unique_ptr<SlackClient> slack_client_;
   std::unique_ptr<slack::SlackApp> slack_app_;
+  // Socket Mode (SLACK_APP_TOKEN): apps.connections.open through a client that does not retry
+  // by itself (the socket client backs off) and gives up quickly (shutdown within 1 s).
+  std::unique_ptr<SlackClient> slack_socket_api_;
+  std::unique_ptr<slack::SocketModeClient> slack_socket_;
   // Scheduled delivery uses its own client that never waits on 429 (the dispatcher reschedules).
   std::unique_ptr<SlackClient> slack_delivery_client_;
   std::unique_ptr<slack::SlackTokens> slack_tokens_;

@@ -93,6 +93,32 @@ TEST_F(CliTest, CheckConfigNamesTheProblem) {
   EXPECT_NE(unsafe.err.find("local development only"), std::string::npos) << unsafe.err;
 }
 
+TEST_F(CliTest, CheckConfigExplainsSlackTokensInTheWrongPlace) {
+  auto socket =
+      Okrbot({"check-config"}, "", {"SLACK_APP_TOKEN=xapp-1-A1-abc", "SLACK_BOT_TOKEN=xoxb-1-abc"});
+  EXPECT_EQ(socket.exit_code, 0) << socket.err;
+  EXPECT_NE(socket.out.find("Socket Mode (2 connections"), std::string::npos) << socket.out;
+  EXPECT_EQ(socket.out.find("xapp-1-A1-abc"), std::string::npos) << "secrets are never printed";
+  auto bot_as_app = Okrbot({"check-config"}, "", {"SLACK_APP_TOKEN=xoxb-1-abc"});
+  EXPECT_EQ(bot_as_app.exit_code, 2);
+  EXPECT_NE(bot_as_app.err.find("holds a bot token (xoxb-)"), std::string::npos) << bot_as_app.err;
+  EXPECT_NE(bot_as_app.err.find("goes in SLACK_BOT_TOKEN"), std::string::npos) << bot_as_app.err;
+  auto app_as_bot =
+      Okrbot({"check-config"}, "", {"SLACK_SIGNING_SECRET=s", "SLACK_BOT_TOKEN=xapp-1-A1-abc"});
+  EXPECT_EQ(app_as_bot.exit_code, 2);
+  EXPECT_NE(app_as_bot.err.find("put it in SLACK_APP_TOKEN"), std::string::npos) << app_as_bot.err;
+  auto user = Okrbot({"check-config"}, "", {"SLACK_APP_TOKEN=xoxp-1-abc"});
+  EXPECT_NE(user.err.find("a user token (xoxp-)"), std::string::npos) << user.err;
+  auto no_bot = Okrbot({"check-config"}, "", {"SLACK_APP_TOKEN=xapp-1-A1-abc"});
+  EXPECT_EQ(no_bot.exit_code, 2);
+  EXPECT_NE(no_bot.err.find("also needs SLACK_BOT_TOKEN"), std::string::npos) << no_bot.err;
+  auto sockets =
+      Okrbot({"check-config"}, "",
+             {"SLACK_APP_TOKEN=xapp-1-A1-abc", "SLACK_BOT_TOKEN=xoxb-1", "OKRBOT_SLACK_SOCKETS=0"});
+  EXPECT_EQ(sockets.exit_code, 2);
+  EXPECT_NE(sockets.err.find("OKRBOT_SLACK_SOCKETS"), std::string::npos) << sockets.err;
+}
+
 TEST_F(CliTest, ReplicaSettingsAreCheckedAndTheFakeClockIsRefusedInProduction) {
   for (const std::string bad : {"OKRBOT_DB_POOL=0", "OKRBOT_DB_POOL=65", "OKRBOT_DB_POOL=many",
                                 "OKRBOT_SCHEDULER_INTERVAL=0", "OKRBOT_JOB_LEASE=1"}) {

@@ -379,6 +379,28 @@ EnvMap KubernetesPodEnv() {
 const std::string kSomeSecretKey =
     "9c4e1a7f3b0d6e2a8c5f1b9d3e7a0c4f6b2d8e5a1f3c7b9e0d4a6c2f8b1e5d3a";
 
+// The Socket Mode manifest is the HTTP one without request URLs (nothing to replace).
+TEST(DeployTest, SlackSocketModeManifestHasNoRequestUrls) {
+  std::string http = ReadDeployFile("deploy/slack-app-manifest.yaml");
+  std::string socket = ReadDeployFile("deploy/slack-app-manifest-socket-mode.yaml");
+  EXPECT_NE(http.find("socket_mode_enabled: false"), std::string::npos);
+  EXPECT_NE(socket.find("socket_mode_enabled: true"), std::string::npos);
+  for (const char* absent : {"url:", "request_url", "redirect_urls", "okrbot.example.com"}) {
+    EXPECT_EQ(socket.find(absent), std::string::npos) << "socket mode manifest has " << absent;
+  }
+  // Same command, scopes, events and App Home: every other line of the HTTP manifest.
+  std::istringstream lines(http);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#' || line.find("url") != std::string::npos ||
+        line.find("okrbot.example.com") != std::string::npos ||
+        line.find("socket_mode_enabled") != std::string::npos) {
+      continue;
+    }
+    EXPECT_NE(socket.find(line + "\n"), std::string::npos) << "missing: " << line;
+  }
+}
+
 TEST(DeployTest, FilesNameOnlyVariablesOkrbotReads) {
   // 1. Every variable-looking name anywhere in the files (comments included: operators copy
   //    them), by prefix.

@@ -64,6 +64,20 @@ void Html(httplib::Response& response, int status, const std::string& title,
                        "text/html; charset=utf-8");
 }
 
+SlackAnswer Answered(json body) { return SlackAnswer{200, std::move(body), ""}; }
+
+SlackAnswer Refused(int status, std::string reason) {
+  return SlackAnswer{status, nullptr, std::move(reason)};
+}
+
+void Send(httplib::Response& response, const SlackAnswer& answer) {
+  if (answer.status == 200) {
+    Json(response, answer.body);
+  } else {
+    Text(response, answer.status, answer.reason);
+  }
+}
+
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -139,6 +153,46 @@ void SlackApp::Register(HttpServer* server) {
               [this](const httplib::Request& request, httplib::Response& response) {
                 HandleOAuthCallback(request, response);
               });
+}
+
+void SlackApp::HandleCommand(const std::string& body, httplib::Response& response) {
+  auto form = ParseForm(body);
+  if (!form.ok()) return Send(response, Refused(400, "malformed form body"));
+  Send(response, AnswerCommand(*form));
+}
+
+void SlackApp::HandleInteraction(const std::string& body, httplib::Response& response) {
+  auto form = ParseForm(body);
+  if (!form.ok() || form->count("payload") == 0) {
+    return Send(response, Refused(400, "expected a payload form field"));
+  }
+  json payload = json::parse((*form)["payload"], nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) {
+    return Send(response, Refused(400, "payload is not JSON"));
+  }
+  Send(response, AnswerInteraction(payload));
+}
+
+void SlackApp::HandleEvent(const std::string& body, httplib::Response& response) {
+  json envelope = json::parse(body, nullptr, false);
+  if (envelope.is_discarded() || !envelope.is_object()) {
+    return Send(response, Refused(400, "body is not JSON"));
+  }
+  Send(response, AnswerEvent(envelope));
+}
+
+SlackAnswer SlackApp::AnswerEnvelope(const std::string& type, const json& payload) {
+  if (!payload.is_object()) return Refused(400, "envelope payload is not an object");
+  if (type == "slash_commands") {
+    std::map<std::string, std::string> fields;
+    for (const auto& [key, value] : payload.items()) {
+      if (value.is_string()) fields.emplace(key, value.get<std::string>());
+    }
+    return AnswerCommand(fields);
+  }
+  if (type == "interactive") return AnswerInteraction(payload);
+  if (type == "events_api") return AnswerEvent(payload);
+  return Refused(400, "unknown envelope type " + type);
 }
 
 bool SlackApp::VerifyOrRefuse(const httplib::Request& request, const std::string& body,
@@ -225,12 +279,8 @@ Actor SlackApp::MakeActor(const std::string& workspace_id, const std::string& to
   return actor;
 }
 
-void SlackApp::HandleCommand(const std::string& body, httplib::Response& response) {
-  auto form = ParseForm(body);
-  if (!form.ok()) {
-    Text(response, 400, "malformed form body");
-    return;
-  }
+SlackAnswer SlackApp::AnswerCommand(const std::map<std::string, std::string>& fields) {
+  const auto* form = &fields;
   auto field = [&](const char* key) {
     auto it = form->find(key);
     return it == form->end() ? std::string() : it->second;
@@ -238,8 +288,7 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
   std::string team_id = field("team_id");
   std::string user_id = field("user_id");
   if (team_id.empty() || user_id.empty()) {
-    Text(response, 400, "team_id and user_id are required");
-    return;
+    return Refused(400, "team_id and user_id are required");
   }
   auto workspace = WorkspaceAndToken(team_id, field("enterprise_id"));
   if (!workspace.ok()) {
@@ -248,8 +297,7 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
             ? "okrbot is not installed in this workspace. Ask an admin to install it "
               "(the /slack/install page of your okrbot server)."
             : kDatabaseUnavailable;
-    Json(response, CommandResponse(PlainReply(message, true)));
-    return;
+    return Answered(CommandResponse(PlainReply(message, true)));
   }
   const std::string workspace_id = workspace->first;
   const std::string token = workspace->second;
@@ -294,33 +342,21 @@ void SlackApp::HandleCommand(const std::string& body, httplib::Response& respons
         metrics_->CountPlatformCall("slack", posted.ok() ? "ok" : "error");
       });
   if (!submitted) {
-    Text(response, 503, "shutting down");
-    return;
+    return Refused(503, "shutting down");
   }
   std::unique_lock<std::mutex> lock(shared->mu);
   if (!shared->done_cv.wait_for(lock, options_.command_budget, [&] { return shared->done; })) {
     shared->handler_gave_up = true;
-    Json(response, {{"response_type", "ephemeral"}, {"text", "Working on it…"}});
-    return;
+    return Answered({{"response_type", "ephemeral"}, {"text", "Working on it…"}});
   }
   if (shared->reply.repeated) {
-    Text(response, 403, "this request was already received");
-    return;
+    return Refused(403, "this request was already received");
   }
-  Json(response, CommandResponse(shared->reply));
+  return Answered(CommandResponse(shared->reply));
 }
 
-void SlackApp::HandleInteraction(const std::string& body, httplib::Response& response) {
-  auto form = ParseForm(body);
-  if (!form.ok() || form->count("payload") == 0) {
-    Text(response, 400, "expected a payload form field");
-    return;
-  }
-  json payload = json::parse((*form)["payload"], nullptr, false);
-  if (payload.is_discarded() || !payload.is_object()) {
-    Text(response, 400, "payload is not JSON");
-    return;
-  }
+SlackAnswer SlackApp::AnswerInteraction(const json& payload) {
+  if (!payload.is_object()) return Refused(400, "payload is not JSON");
   std::string type = Str(payload, "type");
   json user = payload.value("user", json::object());
   json team = payload.value("team", json::object());
@@ -328,14 +364,12 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
   std::string team_id = team.is_object() ? Str(team, "id") : "";
   if (team_id.empty() && user.is_object()) team_id = Str(user, "team_id");
   if (user_id.empty() || team_id.empty()) {
-    Text(response, 400, "payload names no user or team");
-    return;
+    return Refused(400, "payload names no user or team");
   }
   auto workspace = WorkspaceAndToken(team_id, "");
   if (!workspace.ok()) {
-    Text(response, workspace.status().code() == StatusCode::kNotFound ? 403 : 503,
-         "workspace not installed");
-    return;
+    return Refused(workspace.status().code() == StatusCode::kNotFound ? 403 : 503,
+                   "workspace not installed");
   }
   Context context{workspace->first, workspace->second, {}};
   context.actor = MakeActor(context.workspace_id, context.token, user_id,
@@ -345,8 +379,7 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
   if (type == "block_actions") {
     json actions = payload.value("actions", json::array());
     if (!actions.is_array() || actions.empty() || !actions[0].is_object()) {
-      Text(response, 400, "no action");
-      return;
+      return Refused(400, "no action");
     }
     std::string action = Str(actions[0], "action_id");
     std::string kr_text = Str(actions[0], "value");
@@ -357,18 +390,15 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
     std::string response_url = Str(payload, "response_url");
     Ref ref;
     if (!ParseRef(kr_text, &ref) || ref.kind != RefKind::kKeyResult) {
-      Text(response, 400, "the action names no key result");
-      return;
+      return Refused(400, "the action names no key result");
     }
     if (action != kActionCheckInUpdate && action != kActionCheckInNoChange &&
         action != kActionCheckInSnooze) {
-      Text(response, 400, "unknown action");
-      return;
+      return Refused(400, "unknown action");
     }
     Reply reply = bot_->PressCheckInButton(context.actor, action, kr_text);
     if (reply.repeated) {
-      Text(response, 403, "this request was already received");
-      return;
+      return Refused(403, "this request was already received");
     }
     if (action == kActionCheckInUpdate && !reply.is_error) {
       std::string metadata = KeyResultRef(ref.number) + "|" + channel + "|" + ts + "|" +
@@ -377,20 +407,17 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
       json view = ModalView(reply, kCheckInCallback, metadata, "Save");
       auto opened = client_->ViewsOpen(context.token, Str(payload, "trigger_id"), view);
       metrics_->CountPlatformCall("slack", opened.ok() ? "ok" : "error");
-      Json(response, {});
-      return;
+      return Answered({});
     }
-    Json(response, {});
     ShowResult(context, KeyResultRef(ref.number), channel, ts, ephemeral, response_url,
                MessageBlocks(payload), reply);
-    return;
+    return Answered({});
   }
 
   if (type == "view_submission") {
     json view = payload.value("view", json::object());
     if (!view.is_object() || Str(view, "callback_id") != kCheckInCallback) {
-      Text(response, 400, "unknown view");
-      return;
+      return Refused(400, "unknown view");
     }
     auto parts = SplitMetadata(Str(view, "private_metadata"));
     json values = view.value("state", json::object()).value("values", json::object());
@@ -409,25 +436,22 @@ void SlackApp::HandleInteraction(const std::string& body, httplib::Response& res
     if (!errors.empty()) {
       json by_block = json::object();
       for (const auto& e : errors) by_block[e.field] = e.message;
-      Json(response, {{"response_action", "errors"}, {"errors", by_block}});
-      return;
+      return Answered({{"response_action", "errors"}, {"errors", by_block}});
     }
     Reply reply = bot_->SubmitCheckIn(context.actor, input);
     if (reply.repeated) {
-      Text(response, 403, "this request was already received");
-      return;
+      return Refused(403, "this request was already received");
     }
     if (reply.is_error) {
       // The KR itself refused the value (wrong kind, permission): show it on the value input.
-      Json(response, {{"response_action", "errors"}, {"errors", {{kInputValue, reply.Summary()}}}});
-      return;
+      return Answered(
+          {{"response_action", "errors"}, {"errors", {{kInputValue, reply.Summary()}}}});
     }
-    Json(response, {});
     ShowResult(context, parts[0], parts[1], parts[2], parts[3] == "1", parts[4],
                RecallMessage(parts[1], parts[2]), reply);
-    return;
+    return Answered({});
   }
-  Json(response, {});  // other interaction types are acknowledged and ignored
+  return Answered({});  // other interaction types are acknowledged and ignored
 }
 
 void SlackApp::RememberMessage(const std::string& channel, const std::string& ts,
@@ -508,27 +532,20 @@ void SlackApp::PublishHome(const Context& context) {
   metrics_->CountPlatformCall("slack", published.ok() ? "ok" : "error");
 }
 
-void SlackApp::HandleEvent(const std::string& body, httplib::Response& response) {
-  json envelope = json::parse(body, nullptr, false);
-  if (envelope.is_discarded() || !envelope.is_object()) {
-    Text(response, 400, "body is not JSON");
-    return;
-  }
+SlackAnswer SlackApp::AnswerEvent(const json& envelope) {
+  if (!envelope.is_object()) return Refused(400, "body is not JSON");
   std::string type = Str(envelope, "type");
   if (type == "url_verification") {
-    Json(response, {{"challenge", Str(envelope, "challenge")}});
-    return;
+    return Answered({{"challenge", Str(envelope, "challenge")}});
   }
   if (type != "event_callback") {
-    Json(response, {});
-    return;
+    return Answered({});
   }
   std::string team_id = Str(envelope, "team_id");
   std::string event_id = Str(envelope, "event_id");
   json event = envelope.value("event", json::object());
   if (team_id.empty() || event_id.empty() || !event.is_object()) {
-    Text(response, 400, "event_callback needs team_id, event_id and event");
-    return;
+    return Refused(400, "event_callback needs team_id, event_id and event");
   }
   std::string workspace_id = "slack:" + team_id;
   std::string event_type = Str(event, "type");
@@ -550,22 +567,18 @@ void SlackApp::HandleEvent(const std::string& body, httplib::Response& response)
       stored = store_->UpsertInstallation(updated);
     }
     if (!stored.ok()) {
-      Text(response, 503, "storage unavailable");
-      return;
+      return Refused(503, "storage unavailable");
     }
     (void)store_->MarkEventSeen(workspace_id, event_id, clock_->Now());
     spdlog::info("slack: {} uninstalled ({}); no more posts there", workspace_id, event_type);
-    Json(response, {});
-    return;
+    return Answered({});
   }
   auto first = store_->MarkEventSeen(workspace_id, event_id, clock_->Now());
   if (!first.ok()) {
-    Text(response, 503, "storage unavailable");  // Slack retries later
-    return;
+    return Refused(503, "storage unavailable");  // Slack retries later
   }
   if (!*first) {
-    Json(response, {});  // a retry of an event already handled
-    return;
+    return Answered({});  // a retry of an event already handled
   }
   if (event_type == "app_home_opened" && Str(event, "tab") != "messages") {
     auto workspace = WorkspaceAndToken(team_id, "");
@@ -578,7 +591,7 @@ void SlackApp::HandleEvent(const std::string& body, httplib::Response& response)
       });
     }
   }
-  Json(response, {});
+  return Answered({});
 }
 
 void SlackApp::HandleInstall(const httplib::Request& request, httplib::Response& response) {

@@ -16,6 +16,12 @@
 // mode answers teams without an installation with an install hint and stores nothing.
 // Bot tokens are stored sealed with AES-256-GCM (never in clear); OAuth installs are refused
 // without OKRBOT_SECRET_KEY.
+// The handlers are transport-neutral (Answer*): the HTTP routes call them after verifying the
+// signature, and Socket Mode (socket_mode.h; the socket is authenticated by the app token, so
+// there is no signature) calls AnswerEnvelope with each envelope's payload. Both get the same
+// SlackAnswer: status 200 with the JSON body (the HTTP response body, or an envelope ack's
+// payload; null means none), 4xx when the request is wrong or a repeat (nothing more to do),
+// 5xx when it should be tried again later (HTTP: Slack retries; Socket Mode: no ack).
 // Thread-safe: handlers run concurrently on the server's workers.
 #pragma once
 
@@ -55,6 +61,12 @@ struct SlackAppOptions {
   int background_threads = 32;
 };
 
+struct SlackAnswer {
+  int status = 200;
+  nlohmann::json body;  // with status 200
+  std::string reason;   // otherwise: plain text for logs and HTTP
+};
+
 class SlackApp {
  public:
   // `secret_box` may be null (then OAuth installs are refused). Pointers must outlive the app.
@@ -63,6 +75,16 @@ class SlackApp {
   ~SlackApp();
 
   void Register(HttpServer* server);
+
+  // A slash command's fields (the form of POST /slack/commands; Socket Mode's payload).
+  SlackAnswer AnswerCommand(const std::map<std::string, std::string>& fields);
+  // An interaction payload (block_actions, view_submission).
+  SlackAnswer AnswerInteraction(const nlohmann::json& payload);
+  // An Events API body (url_verification or event_callback).
+  SlackAnswer AnswerEvent(const nlohmann::json& envelope);
+  // A Socket Mode envelope of `type` slash_commands, interactive or events_api; other types are
+  // answered 400.
+  SlackAnswer AnswerEnvelope(const std::string& type, const nlohmann::json& payload);
 
  private:
   struct Context {
