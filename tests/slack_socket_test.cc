@@ -21,6 +21,19 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+// A single-workspace Socket Mode server on loopback, trusting the stand-in's test CA.
+Config SocketModeConfig(const std::string& api_base, int sockets) {
+  Config config;
+  config.listen = "127.0.0.1:0";
+  config.scheduler = false;
+  config.slack_app_token = "xapp-1-A1-test";
+  config.slack_bot_token = "xoxb-single-token";
+  config.slack_api_base = api_base;
+  config.slack_ca_file = SlackSocketStandIn::CaFile();
+  config.slack_sockets = sockets;
+  return config;
+}
+
 class SlackSocketTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -30,15 +43,8 @@ class SlackSocketTest : public ::testing::Test {
     ASSERT_TRUE(store_->Migrate().ok());
     slack_.SetAnswer("apps.connections.open", {{"ok", true}, {"url", socket_.Url()}});
     slack_.SetUser("UALICE", "alice", "Europe/Berlin");
-    Config config;
-    config.listen = "127.0.0.1:0";
+    Config config = SocketModeConfig(slack_.ApiBase(), 2);
     config.log_level = "info";
-    config.scheduler = false;
-    config.slack_app_token = "xapp-1-A1-test";
-    config.slack_bot_token = "xoxb-single-token";
-    config.slack_api_base = slack_.ApiBase();
-    config.slack_ca_file = SlackSocketStandIn::CaFile();
-    config.slack_sockets = 2;
     config.slack_command_budget_ms = budget_ms_;
     ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config).message();
     server_ = std::make_unique<OkrbotServer>(config, store_.get(), &clock_);
@@ -144,17 +150,7 @@ TEST_F(SlackSocketTest, CheckInModalWithValidationErrorsInTheAck) {
   CommandText("objective add \"Delight our customers\"");
   CommandText("kr add O1 \"Increase our NPS from 55 to 70\"");
   CommandText("update KR1 60");
-  json press = {{"type", "block_actions"},
-                {"user", {{"id", "UALICE"}, {"username", "alice"}, {"team_id", "T1"}}},
-                {"team", {{"id", "T1"}}},
-                {"trigger_id", "trigger-1"},
-                {"response_url", slack_.ResponseUrl("press")},
-                {"actions", json::array({{{"action_id", "checkin.update"}, {"value", "KR1"}}})},
-                {"container",
-                 {{"type", "message"},
-                  {"channel_id", "D1"},
-                  {"message_ts", "1700.1"},
-                  {"is_ephemeral", false}}}};
+  json press = CheckInUpdatePress(slack_.ResponseUrl("press"));
   Envelope("interactive", press);
   ASSERT_TRUE(slack_.WaitForCalls("views.open", 1));
   json view = slack_.Calls("views.open")[0].args["view"];
@@ -239,14 +235,7 @@ TEST(SlackSocketReplicasTest, AnEnvelopeReSentToAnotherReplicaRunsOnce) {
     ASSERT_TRUE(store.ok()) << store.status().message();
     ASSERT_TRUE((*store)->Migrate().ok());
     stores.push_back(std::move(*store));
-    Config config;
-    config.listen = "127.0.0.1:0";
-    config.scheduler = false;
-    config.slack_app_token = "xapp-1-A1-test";
-    config.slack_bot_token = "xoxb-single-token";
-    config.slack_api_base = slack.ApiBase();
-    config.slack_ca_file = SlackSocketStandIn::CaFile();
-    config.slack_sockets = 1;
+    Config config = SocketModeConfig(slack.ApiBase(), 1);
     replicas.push_back(std::make_unique<OkrbotServer>(config, stores.back().get(), &clock));
     ASSERT_TRUE(replicas.back()->Start().ok());
     ASSERT_TRUE(socket.WaitForOpen(i + 1, 5s));

@@ -339,4 +339,19 @@ nlohmann::json SlackStandIn::Answer(const std::string& method, const nlohmann::j
   return Error("unknown_method");
 }
 
+nlohmann::json CheckInUpdatePress(const std::string& response_url, const std::string& kr) {
+  using nlohmann::json;
+  return {{"type", "block_actions"},
+          {"user", {{"id", "UALICE"}, {"username", "alice"}, {"team_id", "T1"}}},
+          {"team", {{"id", "T1"}}},
+          {"trigger_id", "trigger-1"},
+          {"response_url", response_url},
+          {"actions", json::array({{{"action_id", "checkin.update"}, {"value", kr}}})},
+          {"container",
+           {{"type", "message"},
+            {"channel_id", "D1"},
+            {"message_ts", "1700.1"},
+            {"is_ephemeral", false}}}};
+}
+
 }  // namespace okrbot::testing

@@ -155,4 +155,8 @@ class SlackStandIn {
   int view_counter_ = 0;
 };
 
+// The block_actions payload of Alice (UALICE, team T1) pressing Update on KR`kr`'s check-in
+// prompt in her DM, answered through `response_url`: the same press over HTTP and Socket Mode.
+nlohmann::json CheckInUpdatePress(const std::string& response_url, const std::string& kr = "KR1");
+
 }  // namespace okrbot::testing

@@ -350,17 +350,7 @@ TEST_F(SlackTest, CheckInThroughButtonModalAndSubmission) {
   }
   EXPECT_TRUE(has_update_button) << show.dump();
 
-  json press = {{"type", "block_actions"},
-                {"user", {{"id", "UALICE"}, {"username", "alice"}, {"team_id", "T1"}}},
-                {"team", {{"id", "T1"}}},
-                {"trigger_id", "trigger-1"},
-                {"response_url", slack_.ResponseUrl("press")},
-                {"actions", json::array({{{"action_id", "checkin.update"}, {"value", "KR1"}}})},
-                {"container",
-                 {{"type", "message"},
-                  {"channel_id", "D1"},
-                  {"message_ts", "1700.1"},
-                  {"is_ephemeral", false}}}};
+  json press = CheckInUpdatePress(slack_.ResponseUrl("press"));
   auto pressed = Interaction(press);
   ASSERT_TRUE(pressed);
   EXPECT_EQ(pressed->status, 200);
