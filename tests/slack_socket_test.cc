@@ -157,20 +157,7 @@ TEST_F(SlackSocketTest, CheckInModalWithValidationErrorsInTheAck) {
   if (view.is_string()) view = json::parse(view.get<std::string>());
   std::string metadata = view["private_metadata"];
   auto submission = [&](const std::string& value, const std::string& confidence) {
-    return json{
-        {"type", "view_submission"},
-        {"user", {{"id", "UALICE"}, {"team_id", "T1"}}},
-        {"team", {{"id", "T1"}}},
-        {"trigger_id", "trigger-s-" + value},
-        {"view",
-         {{"callback_id", "checkin"},
-          {"private_metadata", metadata},
-          {"state",
-           {{"values",
-             {{"value", {{"value", {{"type", "plain_text_input"}, {"value", value}}}}},
-              {"confidence",
-               {{"confidence", {{"type", "plain_text_input"}, {"value", confidence}}}}},
-              {"note", {{"note", {{"type", "plain_text_input"}, {"value", "shipped"}}}}}}}}}}}};
+    return CheckInModalSubmission(metadata, value, confidence);
   };
   json errors = Envelope("interactive", submission("lots", "200"));
   EXPECT_EQ(errors["response_action"], "errors") << errors.dump();

@@ -354,4 +354,24 @@ nlohmann::json CheckInUpdatePress(const std::string& response_url, const std::st
             {"is_ephemeral", false}}}};
 }
 
+nlohmann::json CheckInModalSubmission(const std::string& metadata, const std::string& value,
+                                      const std::string& confidence) {
+  using nlohmann::json;
+  auto input = [](const std::string& text) {
+    return json{{"type", "plain_text_input"}, {"value", text}};
+  };
+  return {{"type", "view_submission"},
+          {"user", {{"id", "UALICE"}, {"team_id", "T1"}}},
+          {"team", {{"id", "T1"}}},
+          {"trigger_id", "trigger-s-" + value},
+          {"view",
+           {{"callback_id", "checkin"},
+            {"private_metadata", metadata},
+            {"state",
+             {{"values",
+               {{"value", {{"value", input(value)}}},
+                {"confidence", {{"confidence", input(confidence)}}},
+                {"note", {{"note", input("shipped")}}}}}}}}}};
+}
+
 }  // namespace okrbot::testing

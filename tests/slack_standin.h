@@ -159,4 +159,9 @@ class SlackStandIn {
 // prompt in her DM, answered through `response_url`: the same press over HTTP and Socket Mode.
 nlohmann::json CheckInUpdatePress(const std::string& response_url, const std::string& kr = "KR1");
 
+// Alice submitting the check-in modal whose private_metadata is `metadata`, with the note
+// "shipped": the same submission over HTTP and Socket Mode.
+nlohmann::json CheckInModalSubmission(const std::string& metadata, const std::string& value,
+                                      const std::string& confidence);
+
 }  // namespace okrbot::testing

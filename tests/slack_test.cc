@@ -363,19 +363,7 @@ TEST_F(SlackTest, CheckInThroughButtonModalAndSubmission) {
   EXPECT_EQ(metadata.rfind("KR1|D1|1700.1|0|", 0), 0u) << metadata;
 
   auto submission = [&](const std::string& value, const std::string& confidence) {
-    return json{
-        {"type", "view_submission"},
-        {"user", {{"id", "UALICE"}, {"team_id", "T1"}}},
-        {"team", {{"id", "T1"}}},
-        {"view",
-         {{"callback_id", "checkin"},
-          {"private_metadata", metadata},
-          {"state",
-           {{"values",
-             {{"value", {{"value", {{"type", "plain_text_input"}, {"value", value}}}}},
-              {"confidence",
-               {{"confidence", {{"type", "plain_text_input"}, {"value", confidence}}}}},
-              {"note", {{"note", {{"type", "plain_text_input"}, {"value", "shipped"}}}}}}}}}}}};
+    return CheckInModalSubmission(metadata, value, confidence);
   };
   auto invalid = Interaction(submission("lots", "200"));
   ASSERT_TRUE(invalid);
