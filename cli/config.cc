@@ -299,37 +299,34 @@ static std::string SlackTokenKind(const std::string& token) {
 }
 
 static Status ValidateSlackTokens(const Config& c) {
-  if (!c.slack_app_token.empty() && c.slack_app_token.rfind("xapp-", 0) != 0) {
+  auto starts = [](const std::string& token, const char* prefix) {
+    return token.rfind(prefix, 0) == 0;
+  };
+  if (!c.slack_app_token.empty() && !starts(c.slack_app_token, "xapp-")) {
     std::string kind = SlackTokenKind(c.slack_app_token);
     return Status::InvalidArgument(
         "SLACK_APP_TOKEN must be the app-level token (starts with xapp-; Slack app settings -> "
         "Basic Information -> App-Level Tokens, scope connections:write), but it holds " +
         (kind.empty() ? std::string("something else") : kind) +
-        (c.slack_app_token.rfind("xoxb-", 0) == 0 ? "; the bot token goes in SLACK_BOT_TOKEN."
-                                                  : "."));
+        (starts(c.slack_app_token, "xoxb-") ? "; the bot token goes in SLACK_BOT_TOKEN." : "."));
   }
-  if (!c.slack_bot_token.empty() && c.slack_bot_token.rfind("xapp-", 0) == 0) {
-    return Status::InvalidArgument(
-        "SLACK_BOT_TOKEN holds an app-level token (xapp-): put it in SLACK_APP_TOKEN (Socket "
-        "Mode) and set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-, OAuth & "
-        "Permissions).");
-  }
-  if (!c.slack_bot_token.empty() && c.slack_bot_token.rfind("xoxp-", 0) == 0) {
-    return Status::InvalidArgument(
-        "SLACK_BOT_TOKEN holds a user token (xoxp-): use the Bot User OAuth Token (xoxb-, OAuth & "
-        "Permissions).");
+  // A token of another known kind in SLACK_BOT_TOKEN (an unknown shape is left to Slack).
+  std::string bot_kind = SlackTokenKind(c.slack_bot_token);
+  if (!bot_kind.empty() && !starts(c.slack_bot_token, "xoxb-")) {
+    return Status::InvalidArgument("SLACK_BOT_TOKEN holds " + bot_kind +
+                                   (starts(c.slack_bot_token, "xapp-")
+                                        ? ": put it in SLACK_APP_TOKEN (Socket Mode) and set"
+                                          " SLACK_BOT_TOKEN to"
+                                        : ": use") +
+                                   " the Bot User OAuth Token (xoxb-, OAuth & Permissions).");
   }
   if (c.slack_socket_mode() && c.slack_bot_token.empty() && c.slack_client_id.empty()) {
     return Status::InvalidArgument(
         "SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN (xoxb-, OAuth & Permissions) "
         "to answer in Slack.");
   }
-  if (c.slack_socket_mode() && c.slack_api_base.rfind("http", 0) == 0 && !c.slack_ca_file.empty()) {
-    std::ifstream ca(c.slack_ca_file);
-    if (!ca) {
-      return Status::InvalidArgument("OKRBOT_SLACK_CA_FILE " + c.slack_ca_file +
-                                     " cannot be read.");
-    }
+  if (c.slack_socket_mode() && !c.slack_ca_file.empty() && !std::ifstream(c.slack_ca_file)) {
+    return Status::InvalidArgument("OKRBOT_SLACK_CA_FILE " + c.slack_ca_file + " cannot be read.");
   }
   return Status::Ok();
 }

@@ -280,10 +280,9 @@ Actor SlackApp::MakeActor(const std::string& workspace_id, const std::string& to
 }
 
 SlackAnswer SlackApp::AnswerCommand(const std::map<std::string, std::string>& fields) {
-  const auto* form = &fields;
   auto field = [&](const char* key) {
-    auto it = form->find(key);
-    return it == form->end() ? std::string() : it->second;
+    auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
   };
   std::string team_id = field("team_id");
   std::string user_id = field("user_id");
