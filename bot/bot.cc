@@ -111,7 +111,16 @@ Reply Bot::Handle(const Actor& actor, const std::string& text) {
   if (!IsReadOnly(parsed.command) && parsed.command.spec->name != "update") {
     if (auto repeat = RefuseRepeat(actor)) return *repeat;
   }
-  return RunParsed(actor, parsed.command);
+  Reply reply = RunParsed(actor, parsed.command);
+  if (reply_hook_) {
+    for (const Block& block : reply.blocks) {
+      if (block.kind == BlockKind::kImage) {
+        reply_hook_(actor.workspace_id, &reply);
+        break;
+      }
+    }
+  }
+  return reply;
 }
 
 std::optional<Reply> Bot::RefuseRepeat(const Actor& actor) {

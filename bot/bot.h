@@ -15,6 +15,7 @@
 // Thread-safe when the Store and Clock are (the only mutable state is the rate limiters').
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -58,6 +59,10 @@ struct BotLimits {
   int max_objectives_per_cycle = 500;
   int user_commands_per_minute = 30;         // 0 = unlimited
   int workspace_commands_per_minute = 3000;  // 0 = unlimited
+  // Not a limit, but set with them: OKRBOT_PUBLIC_URL, the base of dashboard links ("" = the
+  // dashboard is off and `/okr dashboard` says so), and how long a sign-in link stays valid.
+  std::string public_url;
+  std::chrono::seconds dashboard_link_life{600};
 };
 
 class Bot {
@@ -86,6 +91,12 @@ class Bot {
 
   const BotLimits& limits() const { return limits_; }
 
+  // Runs on every reply of Handle() (serve gives chart images their public URL here,
+  // adapters/common/chart_images.h). Set before serving.
+  void SetReplyHook(std::function<void(const std::string& workspace_id, Reply*)> hook) {
+    reply_hook_ = std::move(hook);
+  }
+
   // Called after every check-in is durably recorded (for metrics). Set before serving.
   void SetCheckInObserver(std::function<void()> observer) { on_checkin_ = std::move(observer); }
 
@@ -112,6 +123,7 @@ class Bot {
   RateLimiter user_rate_;
   RateLimiter workspace_rate_;
   std::function<void()> on_checkin_;
+  std::function<void(const std::string&, Reply*)> reply_hook_;
 };
 
 }  // namespace okrbot

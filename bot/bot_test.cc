@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/text_render.h"
+#include "bot/web_tokens.h"
 #include "storage/open_store.h"
 
 namespace okrbot {
@@ -339,6 +340,35 @@ TEST_F(BotTest, RateLimitsOfZeroAreOff) {
   for (int i = 0; i < 200; ++i) {
     ASSERT_FALSE(bot.Handle({"slack:TA", "U1", "", "", false}, "list").is_error) << i;
   }
+}
+
+
+TEST_F(BotTest, DashboardLinkIsPrivateOneTimeAndStoredOnlyAsAHash) {
+  bool error = false;
+  std::string out = Say("slack:TA", "U1", "dashboard", &error);
+  EXPECT_TRUE(error) << "no public URL yet";
+  EXPECT_NE(out.find("OKRBOT_PUBLIC_URL"), std::string::npos) << out;
+
+  BotLimits limits;
+  limits.public_url = "https://okr.example.com";
+  bot_ = std::make_unique<Bot>(store_.get(), &clock_, limits);
+  Say("slack:TA", "U1", "dashboard public:yes", &error);
+  EXPECT_TRUE(error) << "a sign-in link cannot be posted to the channel";
+  Reply reply = bot_->Handle({"slack:TA", "U1", "U1", "", false}, "dashboard");
+  ASSERT_FALSE(reply.is_error) << RenderPlainText(reply);
+  EXPECT_EQ(reply.visibility, Visibility::kPrivate) << "a sign-in link is never posted to a channel";
+  std::string text = RenderPlainText(reply);
+  const std::string prefix = "https://okr.example.com/app/login?t=";
+  size_t at = text.find(prefix);
+  ASSERT_NE(at, std::string::npos) << text;
+  std::string secret = text.substr(at + prefix.size(), 64);
+  EXPECT_EQ(store_->ConsumeWebLink(secret, clock_.Now()).status().code(), StatusCode::kNotFound)
+      << "the store holds the hash, not the secret";
+  Result<WebLink> link = store_->ConsumeWebLink(Sha256Hex(secret), clock_.Now());
+  ASSERT_TRUE(link.ok()) << link.status().ToString();
+  EXPECT_EQ(link->workspace_id, "slack:TA");
+  EXPECT_EQ(link->user_id, "U1");
+  EXPECT_EQ(link->expires_at - link->created_at, std::chrono::seconds(600));
 }
 
 }  // namespace

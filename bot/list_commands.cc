@@ -3,6 +3,7 @@
 #include <date/tz.h>
 
 #include "bot/checkin_form.h"
+#include "bot/chart.h"
 #include "bot/session.h"
 #include "core/scoring.h"
 #include "core/text_util.h"
@@ -146,6 +147,14 @@ Reply Session::ShowKeyResult(const KeyResult& kr) {
   if (kr.snoozed_until) fields.emplace_back("Snoozed until", FormatDate(*kr.snoozed_until));
   r.Fields(std::move(fields));
   r.Progress("Progress", progress);
+  Cycle cycle;
+  if (!ParseCycle(objective->cycle, &cycle)) {
+    cycle = CycleContaining(date::floor<date::days>(now_), ws_.fiscal_year_start_month);
+  }
+  std::vector<ChartPoint> points;
+  for (const CheckIn& c : *history) points.push_back(ChartPointOf(c));
+  AppendChart(&r, KeyResultChart(kr, points, CycleFirstDay(cycle, ws_.fiscal_year_start_month),
+                                 CycleLastDay(cycle, ws_.fiscal_year_start_month), now_));
   if (history->empty()) {
     r.Text("No check-ins yet: /okr update " + KeyResultRef(kr.number) + " <value>");
   } else {

@@ -1,5 +1,7 @@
 #include "bot/posts.h"
 
+#include "bot/chart.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -324,6 +326,16 @@ Reply ChannelDigest(const std::string& cycle, const std::vector<Objective>& obje
                   " of the cycle has passed");
   }
 
+  std::vector<ProgressRow> rows;
+  for (const Objective* objective : active) {
+    const std::vector<KeyResult>& all = KeyResultsOf(krs_by_objective, objective->number);
+    double score = ObjectiveScore(all);
+    PaceStatus pace = position ? ComputePace(score, position->elapsed, objective->type)
+                               : PaceStatus::kOnTrack;
+    rows.push_back({ObjectiveRef(objective->number) + " " + objective->title, score, pace});
+  }
+  AppendChart(&reply, ProgressChart("Objectives · " + cycle, rows));
+
   std::set<std::string> authors;
   size_t checkin_count = 0;
   std::vector<Move> moves;
@@ -509,6 +521,14 @@ Reply CycleSummary(const std::string& cycle, const std::vector<Objective>& objec
     reply.Context(draft);
     return reply;
   }
+  std::vector<double> scores;
+  for (const Objective* objective : active) {
+    for (const KeyResult* kr :
+         ActiveKeyResults(KeyResultsOf(krs_by_objective, objective->number))) {
+      scores.push_back(KeyResultProgress(*kr));
+    }
+  }
+  AppendChart(&reply, ScoreDistributionChart(cycle, scores));
   size_t kr_count = 0;
   size_t reached = 0;
   size_t at_one = 0;

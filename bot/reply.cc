@@ -67,6 +67,16 @@ Reply& Reply::Divider() {
   blocks.push_back(MakeBlock(BlockKind::kDivider));
   return *this;
 }
+Reply& Reply::Image(std::string title, std::string description, std::string svg, int width,
+                    int height) {
+  Block b = MakeBlock(BlockKind::kImage, std::move(title));
+  b.description = std::move(description);
+  b.svg = std::move(svg);
+  b.width = width;
+  b.height = height;
+  blocks.push_back(std::move(b));
+  return *this;
+}
 
 std::string Reply::Summary() const {
   for (const auto& block : blocks) {
@@ -76,6 +86,12 @@ std::string Reply::Summary() const {
     }
   }
   return "okrbot";
+}
+
+std::string ImageText(const Block& image) {
+  if (image.description.empty()) return image.text;
+  if (image.text.empty()) return image.description;
+  return image.text + ": " + image.description;
 }
 
 std::string ProgressBar(double progress, int width) {
@@ -132,6 +148,8 @@ const char* KindName(BlockKind kind) {
       return "divider";
     case BlockKind::kContext:
       return "context";
+    case BlockKind::kImage:
+      return "image";
   }
   return "text";
 }
@@ -139,7 +157,8 @@ const char* KindName(BlockKind kind) {
 bool KindFromName(const std::string& name, BlockKind* out) {
   for (BlockKind k : {BlockKind::kHeader, BlockKind::kText, BlockKind::kFields,
                       BlockKind::kProgress, BlockKind::kList, BlockKind::kActions,
-                      BlockKind::kInputs, BlockKind::kDivider, BlockKind::kContext}) {
+                      BlockKind::kInputs, BlockKind::kDivider, BlockKind::kContext,
+                      BlockKind::kImage}) {
     if (name == KindName(k)) {
       *out = k;
       return true;
@@ -234,6 +253,13 @@ std::string ReplyToJson(const Reply& reply) {
       out += ",\"progress\":";
       AppendNumber(b.progress, &out);
     }
+    if (b.kind == BlockKind::kImage) {
+      out.push_back(',');
+      AppendField("description", b.description, &out);
+      out.push_back(',');
+      AppendField("svg", b.svg, &out);
+      out += ",\"width\":" + std::to_string(b.width) + ",\"height\":" + std::to_string(b.height);
+    }
     if (!b.fields.empty()) {
       out += ",\"fields\":[";
       for (size_t f = 0; f < b.fields.size(); ++f) {
@@ -311,6 +337,10 @@ Result<Reply> ReplyFromJson(const std::string& json) {
       }
       b.text = jb.value("text", "");
       b.progress = jb.value("progress", 0.0);
+      b.description = jb.value("description", "");
+      b.svg = jb.value("svg", "");
+      b.width = jb.value("width", 0);
+      b.height = jb.value("height", 0);
       for (const auto& f : jb.value("fields", nlohmann::json::array())) {
         b.fields.emplace_back(f.at(0).get<std::string>(), f.at(1).get<std::string>());
       }

@@ -40,7 +40,11 @@ enum class BlockKind {
   kActions,
   kInputs,
   kDivider,
-  kContext
+  kContext,
+  // A chart (bot/chart.h): `text` is its title, `description` one sentence saying what it shows.
+  // Adapters show the PNG of `svg` from okrbot's public URL (`image_url`, set by the adapter just
+  // before rendering, adapters/common/chart_images.h); without one they show the text alone.
+  kImage
 };
 
 struct Block {
@@ -51,6 +55,11 @@ struct Block {
   std::vector<std::string> items;                           // kList
   std::vector<Button> buttons;                              // kActions
   std::vector<Input> inputs;                                // kInputs
+  std::string description;                                  // kImage
+  std::string svg;                                          // kImage
+  int width = 0;                                            // kImage, px
+  int height = 0;                                           // kImage, px
+  std::string image_url;  // kImage: set by adapters, never stored
 };
 
 struct Reply {
@@ -70,9 +79,15 @@ struct Reply {
   Reply& Actions(std::vector<Button> buttons);
   Reply& Inputs(std::vector<Input> inputs);
   Reply& Divider();
+  Reply& Image(std::string title, std::string description, std::string svg, int width,
+               int height);
   // One line for notifications and fallbacks: the first header or text.
   std::string Summary() const;
 };
+
+// A chart's text alternative, "<title>: <description>" — what screen readers and platforms
+// without the image get.
+std::string ImageText(const Block& image);
 
 // "███████░░░ 70%"-style bar, `width` cells, with eighth blocks for the fractional cell.
 std::string ProgressBar(double progress, int width = 10);

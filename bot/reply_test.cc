@@ -58,5 +58,24 @@ TEST(ReplyTest, BrokenJsonIsAnError) {
   EXPECT_FALSE(ReplyFromJson(R"({"blocks":[{"kind":"fields","fields":[1]}]})").ok());
 }
 
+
+TEST(ReplyTest, ImageBlocksRoundTripWithoutTheirUrl) {
+  Reply r;
+  r.Image("KR3 · NPS", "Now 42, ahead of pace.", "<svg>\"x\"</svg>", 600, 300);
+  r.blocks.back().image_url = "https://okr.example.com/charts/abc.png";
+  auto back = ReplyFromJson(ReplyToJson(r));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->blocks.size(), 1u);
+  const Block& b = back->blocks[0];
+  EXPECT_EQ(b.kind, BlockKind::kImage);
+  EXPECT_EQ(b.text, "KR3 · NPS");
+  EXPECT_EQ(b.description, "Now 42, ahead of pace.");
+  EXPECT_EQ(b.svg, "<svg>\"x\"</svg>");
+  EXPECT_EQ(b.width, 600);
+  EXPECT_EQ(b.height, 300);
+  EXPECT_EQ(b.image_url, "") << "the URL is the adapter's, set at delivery time";
+  EXPECT_EQ(ImageText(b), "KR3 · NPS: Now 42, ahead of pace.");
+}
+
 }  // namespace
 }  // namespace okrbot

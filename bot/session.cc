@@ -390,6 +390,7 @@ Reply Session::Run() {
   if (name == "todo") return Todo();
   if (name == "tz") return Tz();
   if (name == "admin") return Admin();
+  if (name == "dashboard") return Dashboard();
   // Every entry of the command table is dispatched above; reaching here is a programming error.
   assert(false && "command table entry without a handler");
   return Error("Sorry, something went wrong inside okrbot with `" + name + "`.");

@@ -101,6 +101,7 @@ class Session {
   Reply Todo();
   Reply Tz();
   Reply Admin();
+  Reply Dashboard();
 
   Reply Error(const std::string& message) const;
   Reply Failure(const Status& status) const;  // a Store error, phrased for a person

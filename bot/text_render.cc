@@ -41,6 +41,9 @@ std::string RenderPlainText(const Reply& reply) {
       case BlockKind::kDivider:
         line("---");
         break;
+      case BlockKind::kImage:
+        line("[Chart] " + ImageText(block));
+        break;
     }
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -44,6 +45,8 @@ const char kUsage[] =
     "                               list scheduled posts (the outbox)\n"
     "  jobs retry ID|KEY            send a dead (or pending) post again now, with a fresh life\n"
     "  stats                        rows per table and the database's size\n"
+    "  sessions [--workspace ID]    signed-in dashboard browsers\n"
+    "  sessions revoke ID           sign one out now\n"
     "  migrate                      bring the database schema up to date\n"
     "  check-config                 validate the configuration and exit\n"
     "  rotate-key --new-key-file FILE\n"
@@ -223,6 +226,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       {"check-config", {}},    {"export", {"--format", "--workspace"}},
       {"run-due", {"--now"}},  {"jobs", {"--state", "--workspace"}},
       {"stats", {}},           {"rotate-key", {"--new-key-file"}},
+      {"sessions", {"--workspace"}},
   };
   auto command_options = kCommandOptions.find(cmd);
   if (command_options == kCommandOptions.end()) {
@@ -236,7 +240,9 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   }
   bool wants_positional = cmd == "import";
   bool jobs_retry = cmd == "jobs" && args.positional.size() == 2 && args.positional[0] == "retry";
-  if (jobs_retry ||
+  bool sessions_revoke =
+      cmd == "sessions" && args.positional.size() == 2 && args.positional[0] == "revoke";
+  if (jobs_retry || sessions_revoke ||
       (cmd == "jobs" && args.positional.size() == 1 && args.positional[0] == "list")) {
     // `jobs list` and `jobs retry ID` take their own words.
   } else if ((wants_positional && args.positional.size() != 1) ||
@@ -347,6 +353,36 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       out << "\n";
     }
     if (jobs->empty()) out << "no jobs\n";
+    return kExitOk;
+  }
+  if (cmd == "sessions") {
+    Seconds now = ClockChoice(config.fake_clock_file).clock->Now();
+    if (sessions_revoke) {
+      int64_t id = 0;
+      const std::string& wanted = args.positional[1];
+      auto [ptr, ec] = std::from_chars(wanted.data(), wanted.data() + wanted.size(), id);
+      Status revoked = ec == std::errc() && ptr == wanted.data() + wanted.size()
+                           ? (*store)->RevokeWebSession(id)
+                           : Status::NotFound("no session " + wanted);
+      if (!revoked.ok()) {
+        err << "okrbot: " << revoked.message() << " (see `okrbot sessions`)\n";
+        return revoked.code() == StatusCode::kNotFound ? kExitUsage : kExitFailure;
+      }
+      out << "session " << id << " revoked: that browser is signed out\n";
+      return kExitOk;
+    }
+    std::string workspace = args.options.count("--workspace") ? args.options["--workspace"] : "";
+    auto sessions = (*store)->ListWebSessions(workspace, now);
+    if (!sessions.ok()) {
+      err << "okrbot: " << sessions.status().message() << "\n";
+      return kExitFailure;
+    }
+    for (const WebSession& s : *sessions) {
+      out << s.id << "  " << s.workspace_id << "  " << s.user_id << "  since "
+          << FormatIsoInstant(s.created_at) << "  until " << FormatIsoInstant(s.expires_at)
+          << "\n";
+    }
+    if (sessions->empty()) out << "no signed-in dashboard sessions\n";
     return kExitOk;
   }
   if (cmd == "stats") {

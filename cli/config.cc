@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/url.h"
 #include "bot/secret_box.h"
 
 #include <cctype>
@@ -54,6 +55,7 @@ const std::vector<std::string>& KnownConfigVariables() {
   static const std::vector<std::string> kNames = {
       "OKRBOT_DB",
       "OKRBOT_LISTEN",
+      "OKRBOT_PUBLIC_URL",
       "OKRBOT_SECRET_KEY",
       "OKRBOT_ENV",
       "OKRBOT_SCHEDULER",
@@ -167,6 +169,8 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   };
   set("OKRBOT_DB", &c.db_url);
   set("OKRBOT_LISTEN", &c.listen);
+  set("OKRBOT_PUBLIC_URL", &c.public_url);
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   set("OKRBOT_SECRET_KEY", &c.secret_key);
   set("OKRBOT_LOG_LEVEL", &c.log_level);
   set("SLACK_SIGNING_SECRET", &c.slack_signing_secret);
@@ -337,6 +341,15 @@ Status ValidateConfig(const Config& c) {
   if (!ParseListen(c.listen, &host, &port)) {
     return Status::InvalidArgument("OKRBOT_LISTEN must be HOST:PORT (e.g. 0.0.0.0:3000), not \"" +
                                    c.listen + "\".");
+  }
+  if (!c.public_url.empty()) {
+    HttpUrl url;
+    if (!ParseHttpUrl(c.public_url, &url) || !url.path.empty()) {
+      return Status::InvalidArgument(
+          "OKRBOT_PUBLIC_URL must be the http(s) address people open okrbot at, without a path, "
+          "e.g. https://okr.example.com, not \"" +
+          c.public_url + "\".");
+    }
   }
   bool sqlite = c.db_url.rfind("sqlite://", 0) == 0;
   bool postgres = c.db_url.rfind("postgresql://", 0) == 0 || c.db_url.rfind("postgres://", 0) == 0;

@@ -18,6 +18,9 @@ namespace okrbot {
 struct Config {
   std::string db_url = "sqlite://./okrbot.db";  // OKRBOT_DB
   std::string listen = "0.0.0.0:3000";          // OKRBOT_LISTEN
+  // OKRBOT_PUBLIC_URL: where people and chat platforms reach this okrbot ("https://okr.example.com",
+  // no trailing slash). The base of dashboard links and chart images; "" = neither.
+  std::string public_url;
   std::string secret_key;                       // OKRBOT_SECRET_KEY (64 hex chars)
   bool scheduler = true;                        // OKRBOT_SCHEDULER on|off
   // Pacing of scheduled posts (scheduler/delivery_policy.h). 0 = the platform's figure.

@@ -54,6 +54,7 @@ BotLimits LimitsOf(const Config& config) {
   BotLimits limits;
   limits.user_commands_per_minute = config.user_commands_per_minute;
   limits.workspace_commands_per_minute = config.workspace_commands_per_minute;
+  limits.public_url = config.public_url;
   return limits;
 }
 
@@ -70,6 +71,7 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
       clock_(clock),
       bot_(store, clock, LimitsOf(config)),
       http_(ServerOptions(config), &metrics_),
+      charts_(store, clock, config.public_url),
       planner_(store),
       dispatcher_(store, clock, DispatcherOptionsFrom(config), RandomUnit, &metrics_),
       runner_(&planner_, &dispatcher_, clock,
@@ -104,6 +106,18 @@ OkrbotServer::OkrbotServer(const Config& config, Store* store, const Clock* cloc
         "okrbot_build_info{version=\"" OKRBOT_VERSION "\"} 1\n";
     res.set_content(body + metrics_.Render(), "text/plain; version=0.0.4");
   });
+  if (charts_.enabled()) {
+    auto attach = [this](const std::string& workspace_id, Reply* reply) {
+      charts_.Attach(workspace_id, reply);
+    };
+    bot_.SetReplyHook(attach);
+    dispatcher_.SetReplyHook(attach);
+    web::DashboardOptions dashboard_options;
+    dashboard_options.public_url = config_.public_url;
+    dashboard_ =
+        std::make_unique<web::DashboardApp>(dashboard_options, store_, &bot_, &charts_, clock_);
+    dashboard_->Register(&http_);
+  }
   if (config_.slack_configured()) {
     SlackClientOptions client_options;
     client_options.api_base = config_.slack_api_base;

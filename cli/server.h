@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "adapters/common/chart_images.h"
 #include "adapters/common/http_server.h"
 #include "adapters/mattermost/mattermost_app.h"
 #include "adapters/mattermost/mattermost_client.h"
@@ -25,6 +26,7 @@
 #include "adapters/teams/teams_auth.h"
 #include "adapters/teams/teams_client.h"
 #include "adapters/teams/teams_deliverer.h"
+#include "adapters/web/dashboard_app.h"
 #include "bot/bot.h"
 #include "bot/secret_box.h"
 #include "cli/config.h"
@@ -59,6 +61,9 @@ class OkrbotServer {
   Bot bot_;
   std::optional<SecretBox> secret_box_;
   HttpServer http_;
+  // Charts in chat posts and the web dashboard: only with OKRBOT_PUBLIC_URL.
+  ChartImages charts_;
+  std::unique_ptr<web::DashboardApp> dashboard_;
   std::unique_ptr<SlackClient> slack_client_;
   std::unique_ptr<slack::SlackApp> slack_app_;
   // Socket Mode (SLACK_APP_TOKEN): apps.connections.open through a client that does not retry

@@ -205,6 +205,41 @@ struct Job {
   std::optional<Seconds> finished_at;  // when it was sent or declared dead
 };
 
+// A one-time sign-in link to the web dashboard (`/okr dashboard`): only the SHA-256 of its
+// secret is stored, so the database never holds a usable link. Valid once, until expires_at.
+struct WebLink {
+  std::string token_hash;  // hex SHA-256 of the secret in the URL
+  std::string workspace_id;
+  std::string user_id;
+  Seconds created_at{};
+  Seconds expires_at{};
+  std::optional<Seconds> used_at;
+};
+
+// A signed-in browser. The cookie carries a secret whose SHA-256 is token_hash; writes carry
+// csrf_token. `id` (assigned by the Store) names the session in `okrbot sessions`.
+struct WebSession {
+  int64_t id = 0;
+  std::string token_hash;
+  std::string workspace_id;
+  std::string user_id;
+  std::string csrf_token;
+  Seconds created_at{};
+  Seconds expires_at{};
+  bool revoked = false;
+};
+
+// A chart posted in a chat message, kept so the platform can fetch its PNG from okrbot's public
+// URL later: `key` is the hex SHA-256 of the SVG, so equal charts are stored and rendered once.
+struct ChartRecord {
+  std::string key;
+  std::string workspace_id;
+  std::string svg;
+  int width = 0;
+  int height = 0;
+  Seconds created_at{};
+};
+
 std::string ObjectiveRef(int64_t number);   // "O3"
 std::string KeyResultRef(int64_t number);   // "KR12"
 std::string InitiativeRef(int64_t number);  // "I2"

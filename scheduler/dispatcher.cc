@@ -234,6 +234,7 @@ DispatchStats Dispatcher::RunOnce() {
         group.push_back(&next);
       }
     }
+    if (reply_hook_) reply_hook_(job.workspace_id, &*reply);
     DeliveryResult result = it->second->Deliver(job, *reply);
     if (result.outcome == DeliveryResult::Outcome::kSent) {
       for (const Job* sent : group) {

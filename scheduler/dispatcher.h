@@ -99,6 +99,11 @@ class Dispatcher {
 
   // Jobs of workspaces "<platform>:..." go to `deliverer`; jobs of a platform without one wait.
   void RegisterPlatform(const std::string& platform, Deliverer* deliverer);
+  // Runs on every reply just before it is delivered (serve gives chart images their public URL
+  // here, adapters/common/chart_images.h). Set before the first RunOnce.
+  void SetReplyHook(std::function<void(const std::string& workspace_id, Reply*)> hook) {
+    reply_hook_ = std::move(hook);
+  }
 
   // Delivers what is due now; call repeatedly until it claims nothing to drain the outbox.
   DispatchStats RunOnce();
@@ -123,6 +128,7 @@ class Dispatcher {
   Store* store_;
   const Clock* clock_;
   DispatcherOptions options_;
+  std::function<void(const std::string&, Reply*)> reply_hook_;
   std::function<double()> jitter_;
   Metrics* metrics_;
   std::map<std::string, Deliverer*> deliverers_;

@@ -1106,6 +1106,9 @@ Result<PruneCounts> SqlStore::Prune(Seconds seen_events_before, Seconds jobs_bef
   static const Sql kJobsSql(
       "DELETE FROM jobs WHERE state IN ('sent', 'dead')"
       " AND COALESCE(finished_at, next_attempt_at) < $1");
+  static const Sql kLinksSql("DELETE FROM web_links WHERE expires_at < $1");
+  static const Sql kSessionsSql("DELETE FROM web_sessions WHERE expires_at < $1 OR revoked");
+  static const Sql kChartsSql("DELETE FROM charts WHERE created_at < $1");
   PruneCounts counts;
   Status status = Write([&](SqlConnection& connection) -> Status {
     SqlParams seen;
@@ -1118,6 +1121,15 @@ Result<PruneCounts> SqlStore::Prune(Seconds seen_events_before, Seconds jobs_bef
     if (!deleted.ok()) return deleted.status();
     counts.seen_events = *events;
     counts.jobs = *deleted;
+    counts.web = 0;
+    for (const Sql* sql : {&kLinksSql, &kSessionsSql}) {
+      Result<int64_t> web = connection.Execute(*sql, seen);
+      if (!web.ok()) return web.status();
+      counts.web += *web;
+    }
+    Result<int64_t> charts = connection.Execute(kChartsSql, jobs);
+    if (!charts.ok()) return charts.status();
+    counts.charts = *charts;
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -1131,6 +1143,7 @@ Result<StoreStats> SqlStore::Stats() {
     Sql sql;
   };
   static const TableCount kTables[] = {
+      {"charts", Sql("SELECT COUNT(*) FROM charts")},
       {"checkins", Sql("SELECT COUNT(*) FROM checkins")},
       {"conversation_refs", Sql("SELECT COUNT(*) FROM conversation_refs")},
       {"edits", Sql("SELECT COUNT(*) FROM edits")},
@@ -1142,6 +1155,8 @@ Result<StoreStats> SqlStore::Stats() {
       {"reminders", Sql("SELECT COUNT(*) FROM reminders")},
       {"seen_events", Sql("SELECT COUNT(*) FROM seen_events")},
       {"users", Sql("SELECT COUNT(*) FROM users")},
+      {"web_links", Sql("SELECT COUNT(*) FROM web_links")},
+      {"web_sessions", Sql("SELECT COUNT(*) FROM web_sessions")},
       {"workspaces", Sql("SELECT COUNT(*) FROM workspaces")},
   };
   static const Sql kBytesSql("{database_bytes}");

@@ -126,6 +126,15 @@ class SqlStore : public Store {
                                                const std::string& target,
                                                const std::vector<std::string>& kinds) override;
   Status RequeueJob(int64_t job_id, Seconds now) override;
+  Status CreateWebLink(const WebLink& link) override;
+  Result<WebLink> ConsumeWebLink(const std::string& token_hash, Seconds now) override;
+  Result<WebSession> CreateWebSession(const WebSession& session) override;
+  Result<WebSession> GetWebSession(const std::string& token_hash, Seconds now) override;
+  Result<std::vector<WebSession>> ListWebSessions(const std::string& workspace_id,
+                                                  Seconds now) override;
+  Status RevokeWebSession(int64_t id) override;
+  Status PutChart(const ChartRecord& chart) override;
+  Result<ChartRecord> GetChart(const std::string& key) override;
   Result<PruneCounts> Prune(Seconds seen_events_before, Seconds jobs_before) override;
   Result<StoreStats> Stats() override;
 
@@ -140,6 +149,7 @@ class SqlStore : public Store {
   int latest_schema_version() const { return migrations_.back().version; }
 
  private:
+  // The web dashboard's rows (sql_store_web.cc) share the private helpers below.
   Status Write(SqlBody body);
   Status Read(SqlBody body) { return RunRead(body); }
   // A write of one statement.

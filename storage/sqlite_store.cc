@@ -510,6 +510,39 @@ UPDATE jobs SET ready_at = MAX(due_at, created_at);
 CREATE INDEX jobs_sent_to ON jobs (workspace_id, target, finished_at) WHERE state = 'sent';
 CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state <> 'pending';
 )sql"},
+    // The web dashboard (issue 20): one-time sign-in links and browser sessions (secrets stored
+    // only as SHA-256), and the charts of chat posts, fetched by the platforms as PNG.
+    {7, R"sql(
+CREATE TABLE web_links (
+  link_hash TEXT NOT NULL PRIMARY KEY CHECK (link_hash <> ''),
+  workspace_id TEXT NOT NULL CHECK (workspace_id <> ''),
+  user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX web_links_by_expiry ON web_links (expires_at);
+CREATE TABLE web_sessions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_hash TEXT NOT NULL UNIQUE CHECK (session_hash <> ''),
+  workspace_id TEXT NOT NULL CHECK (workspace_id <> ''),
+  user_id TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked INTEGER NOT NULL
+);
+CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+CREATE TABLE charts (
+  chart_key TEXT NOT NULL PRIMARY KEY CHECK (chart_key <> ''),
+  workspace_id TEXT NOT NULL CHECK (workspace_id <> ''),
+  svg TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX charts_by_time ON charts (created_at);
+)sql"},
 };
 
 }  // namespace

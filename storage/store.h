@@ -51,6 +51,8 @@ struct JobFilter {
 struct PruneCounts {
   int64_t seen_events = 0;
   int64_t jobs = 0;
+  int64_t web = 0;     // expired or revoked sign-in links and sessions
+  int64_t charts = 0;  // chart images
 };
 
 struct StoreStats {
@@ -178,8 +180,29 @@ class Store {
   // job stays sent: kFailedPrecondition; no such job: kNotFound.
   virtual Status RequeueJob(int64_t job_id, Seconds now) = 0;
 
+  // Web dashboard sign-in. CreateWebLink stores a link (kAlreadyExists for a taken hash).
+  // ConsumeWebLink marks the link used and returns it — atomically, so a link opens at most one
+  // session even when two browsers race; an unknown, used or expired (expires_at <= now) link is
+  // kNotFound. Sessions: Create assigns the id; Get returns a session only while it is
+  // neither expired nor revoked (else kNotFound); List gives the live sessions of a workspace
+  // ("" = all), newest first; Revoke is kNotFound for an unknown id and idempotent otherwise.
+  virtual Status CreateWebLink(const WebLink& link) = 0;
+  virtual Result<WebLink> ConsumeWebLink(const std::string& token_hash, Seconds now) = 0;
+  virtual Result<WebSession> CreateWebSession(const WebSession& session) = 0;
+  virtual Result<WebSession> GetWebSession(const std::string& token_hash, Seconds now) = 0;
+  virtual Result<std::vector<WebSession>> ListWebSessions(const std::string& workspace_id,
+                                                          Seconds now) = 0;
+  virtual Status RevokeWebSession(int64_t id) = 0;
+
+  // Chart images by content key (ChartRecord). Put keeps the first row for a key (equal keys
+  // mean equal SVG); Get is kNotFound for an unknown key.
+  virtual Status PutChart(const ChartRecord& chart) = 0;
+  virtual Result<ChartRecord> GetChart(const std::string& key) = 0;
+
   // Retention: deletes seen events older than `seen_events_before` and sent or dead jobs that
-  // finished before `jobs_before`; pending jobs are never deleted.
+  // finished before `jobs_before`; pending jobs are never deleted. Sign-in links and sessions
+  // that expired (or were revoked) before `seen_events_before` go too, and chart images
+  // created before `jobs_before` (a chart lives as long as the record of the post that showed it).
   virtual Result<PruneCounts> Prune(Seconds seen_events_before, Seconds jobs_before) = 0;
   // Rows per table and the database's size on disk, for `okrbot stats`.
   virtual Result<StoreStats> Stats() = 0;

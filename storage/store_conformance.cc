@@ -1995,5 +1995,94 @@ TEST_P(StoreConformanceTest, TextIsStoredVerbatim) {
   EXPECT_EQ(objectives->size(), tricky.size());
 }
 
+
+// ---- Web dashboard sign-in and chart images ---------------------------------------------------
+
+std::string Hash(char c) { return std::string(64, c); }
+
+TEST_P(StoreConformanceTest, ASignInLinkOpensOnceAndOnlyBeforeItExpires) {
+  WebLink link{Hash('a'), kWorkspaceA, "U1", At(100), At(700), std::nullopt};
+  ASSERT_OK(store().CreateWebLink(link));
+  EXPECT_CODE(store().CreateWebLink(link), kAlreadyExists);
+  EXPECT_CODE(store().CreateWebLink(WebLink{"short", kWorkspaceA, "U1", At(1), At(2), {}}),
+              kInvalidArgument);
+
+  Result<WebLink> used = store().ConsumeWebLink(Hash('a'), At(200));
+  ASSERT_OK(used);
+  EXPECT_EQ(used->workspace_id, kWorkspaceA);
+  EXPECT_EQ(used->user_id, "U1");
+  EXPECT_EQ(used->used_at, At(200));
+  EXPECT_CODE(store().ConsumeWebLink(Hash('a'), At(201)), kNotFound) << "a link opens once";
+
+  ASSERT_OK(store().CreateWebLink(WebLink{Hash('b'), kWorkspaceA, "U1", At(100), At(700), {}}));
+  EXPECT_CODE(store().ConsumeWebLink(Hash('b'), At(700)), kNotFound) << "expired";
+  EXPECT_CODE(store().ConsumeWebLink(Hash('c'), At(200)), kNotFound) << "unknown";
+}
+
+TEST_P(StoreConformanceTest, WebSessionsEndWhenExpiredOrRevoked) {
+  WebSession session;
+  session.token_hash = Hash('s');
+  session.workspace_id = kWorkspaceA;
+  session.user_id = "U1";
+  session.csrf_token = "csrf-1";
+  session.created_at = At(100);
+  session.expires_at = At(1000);
+  Result<WebSession> created = store().CreateWebSession(session);
+  ASSERT_OK(created);
+  EXPECT_GT(created->id, 0);
+  WebSession other = session;
+  other.token_hash = Hash('t');
+  other.workspace_id = kWorkspaceB;
+  Result<WebSession> created_b = store().CreateWebSession(other);
+  ASSERT_OK(created_b);
+  EXPECT_NE(created_b->id, created->id);
+
+  Result<WebSession> found = store().GetWebSession(Hash('s'), At(500));
+  ASSERT_OK(found);
+  EXPECT_EQ(found->user_id, "U1");
+  EXPECT_EQ(found->csrf_token, "csrf-1");
+  EXPECT_CODE(store().GetWebSession(Hash('s'), At(1000)), kNotFound) << "expired";
+
+  Result<std::vector<WebSession>> mine = store().ListWebSessions(kWorkspaceA, At(500));
+  ASSERT_OK(mine);
+  ASSERT_EQ(mine->size(), 1u) << "only this workspace's sessions";
+  Result<std::vector<WebSession>> all = store().ListWebSessions("", At(500));
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 2u);
+
+  ASSERT_OK(store().RevokeWebSession(created->id));
+  ASSERT_OK(store().RevokeWebSession(created->id)) << "revoking twice is fine";
+  EXPECT_CODE(store().GetWebSession(Hash('s'), At(500)), kNotFound) << "revoked";
+  EXPECT_CODE(store().RevokeWebSession(987654), kNotFound);
+  EXPECT_EQ(store().ListWebSessions("", At(500))->size(), 1u);
+
+  // Retention: revoked sessions and links that expired before the cut-off go.
+  ASSERT_OK(store().CreateWebLink(WebLink{Hash('l'), kWorkspaceA, "U1", At(1), At(50), {}}));
+  Result<PruneCounts> pruned = store().Prune(At(60), At(0));
+  ASSERT_OK(pruned);
+  EXPECT_EQ(pruned->web, 2) << "the expired link and the revoked session";
+  EXPECT_OK(store().GetWebSession(Hash('t'), At(500))) << "live sessions stay";
+}
+
+TEST_P(StoreConformanceTest, ChartsAreKeptOncePerContent) {
+  ChartRecord chart{Hash('1'), kWorkspaceA, "<svg>one</svg>", 600, 300, At(100)};
+  ASSERT_OK(store().PutChart(chart));
+  ChartRecord again = chart;
+  again.created_at = At(200);
+  ASSERT_OK(store().PutChart(again)) << "the same content twice is no error";
+  Result<ChartRecord> got = store().GetChart(Hash('1'));
+  ASSERT_OK(got);
+  EXPECT_EQ(got->svg, "<svg>one</svg>");
+  EXPECT_EQ(got->width, 600);
+  EXPECT_EQ(got->height, 300);
+  EXPECT_EQ(got->created_at, At(100)) << "the first row stays";
+  EXPECT_CODE(store().GetChart(Hash('2')), kNotFound);
+
+  Result<PruneCounts> pruned = store().Prune(At(0), At(150));
+  ASSERT_OK(pruned);
+  EXPECT_EQ(pruned->charts, 1);
+  EXPECT_CODE(store().GetChart(Hash('1')), kNotFound);
+}
+
 }  // namespace
 }  // namespace okrbot

@@ -520,5 +520,28 @@ TEST_F(MattermostDelivererTest, TheDispatcherSendsTheOutboxThroughMattermost) {
   EXPECT_EQ(mm_.Posts().size(), 2u);
 }
 
+
+TEST_F(MattermostDelivererTest, ChartsArePostedAsImageLinksOrAsTheirText) {
+  mm_.AddChannel(kChannel);
+  Reply digest;
+  digest.Header("OKR digest · 2026-Q4");
+  digest.Image("Objectives · 2026-Q4", "O1 at 0.33, on track.", "<svg/>", 600, 120);
+  ASSERT_EQ(deliverer_->Deliver(MakeJob(std::string("#") + kChannel), digest).outcome,
+            Outcome::kSent);
+  digest.blocks.back().image_url = "https://okr.example.com/charts/" + std::string(64, 'a') + ".png";
+  ASSERT_EQ(deliverer_->Deliver(MakeJob(std::string("#") + kChannel), digest).outcome,
+            Outcome::kSent);
+  ASSERT_EQ(mm_.Posts().size(), 2u);
+  auto posts = mm_.Calls("posts");
+  std::string without = posts[0].body["message"];
+  std::string with = posts[1].body["message"];
+  EXPECT_NE(without.find("_Objectives · 2026-Q4: O1 at 0.33, on track._"), std::string::npos)
+      << without;
+  EXPECT_NE(with.find("![Objectives · 2026-Q4: O1 at 0.33, on track.](https://okr.example.com/"
+                      "charts/"),
+            std::string::npos)
+      << with;
+}
+
 }  // namespace
 }  // namespace okrbot::testing

@@ -72,17 +72,19 @@ class RunDueTest : public ::testing::Test {
   }
 
   // `api_base` "" is the stand-in.
-  ProcessResult Okrbot(std::vector<std::string> args, const std::string& api_base = "") {
+  ProcessResult Okrbot(std::vector<std::string> args, const std::string& api_base = "",
+                       std::vector<std::string> env = {}) {
     args.insert(args.begin(), OkrbotBinary());
-    return RunProcess(args, "",
-                      {"OKRBOT_DB=sqlite://" + dir_.File("okrbot.db"),
-                       "SLACK_SIGNING_SECRET=test-secret", "SLACK_BOT_TOKEN=xoxb-test",
-                       "SLACK_API_BASE=" + (api_base.empty() ? slack_.ApiBase() : api_base),
-                       "OKRBOT_LOG_LEVEL=error"});
+    env.insert(env.end(), {"OKRBOT_DB=sqlite://" + dir_.File("okrbot.db"),
+                           "SLACK_SIGNING_SECRET=test-secret", "SLACK_BOT_TOKEN=xoxb-test",
+                           "SLACK_API_BASE=" + (api_base.empty() ? slack_.ApiBase() : api_base),
+                           "OKRBOT_LOG_LEVEL=error"});
+    return RunProcess(args, "", env);
   }
 
-  ProcessResult RunDue(const std::string& now, const std::string& api_base = "") {
-    return Okrbot({"run-due", "--now", now}, api_base);
+  ProcessResult RunDue(const std::string& now, const std::string& api_base = "",
+                       std::vector<std::string> env = {}) {
+    return Okrbot({"run-due", "--now", now}, api_base, std::move(env));
   }
 
   std::vector<RecordedCall> Posts() { return slack_.Calls("chat.postMessage"); }
@@ -126,6 +128,45 @@ TEST_F(RunDueTest, PostsExactlyWhatIsDueAndNothingTwice) {
   EXPECT_NE(PostsTo("UNYC")[0].args["text"].get<std::string>().find("Increase NPS"),
             std::string::npos);
   EXPECT_EQ(Posts().size(), 3u);
+}
+
+TEST_F(RunDueTest, TheDigestCarriesItsChartAsAnImageFromThePublicUrl) {
+  auto first = RunDue("2026-10-04T20:00:00Z", "", {"OKRBOT_PUBLIC_URL=https://okr.example.com"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(PostsTo("okrs").size(), 1u);
+  json blocks = PostsTo("okrs")[0].args["blocks"];
+  const json* image = nullptr;
+  for (const json& block : blocks) {
+    if (block["type"] == "image") image = &block;
+  }
+  ASSERT_NE(image, nullptr) << blocks.dump();
+  std::string url = (*image)["image_url"];
+  EXPECT_EQ(url.rfind("https://okr.example.com/charts/", 0), 0u) << url;
+  EXPECT_EQ(url.size(), std::string("https://okr.example.com/charts/").size() + 64 + 4);
+  EXPECT_NE((*image)["alt_text"].get<std::string>().find("Objectives"), std::string::npos);
+  // The direct prompt has no chart: only digests, summaries and `show` carry one.
+  EXPECT_EQ(PostsTo("UKIR")[0].args["blocks"].dump().find("\"image\""), std::string::npos);
+}
+
+TEST_F(RunDueTest, WithoutAPublicUrlOrWhenSlackCannotFetchItTheDigestGoesOutAsText) {
+  auto first = RunDue("2026-10-04T20:00:00Z");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(PostsTo("okrs").size(), 1u);
+  std::string blocks = PostsTo("okrs")[0].args["blocks"].dump();
+  EXPECT_EQ(blocks.find("\"image\""), std::string::npos);
+  EXPECT_NE(blocks.find("Objectives"), std::string::npos) << "the chart's text stands in";
+  EXPECT_EQ(blocks.find("error"), std::string::npos) << "and says nothing about a picture";
+
+  // Next Friday Slack cannot download the image: the post is sent again without it, at once.
+  // (The week's other posts go out first, so the digest is the only post of that pass.)
+  ASSERT_EQ(RunDue("2026-10-09T13:59:00Z").exit_code, 0);
+  slack_.FailNext("chat.postMessage", 200, 1, std::nullopt, R"({"ok":false,"error":"invalid_blocks"})");
+  auto second = RunDue("2026-10-09T14:30:00Z", "", {"OKRBOT_PUBLIC_URL=https://okr.example.com"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto digests = PostsTo("okrs");
+  ASSERT_EQ(digests.size(), 3u) << "the refused attempt and its text-only repeat";
+  EXPECT_NE(digests[1].args["blocks"].dump().find("\"image\""), std::string::npos);
+  EXPECT_EQ(digests[2].args["blocks"].dump().find("\"image\""), std::string::npos);
 }
 
 TEST_F(RunDueTest, RateLimitsAndServerErrorsDelayButNeverLoseAPost) {

@@ -1066,6 +1066,23 @@ TEST_F(TeamsDeliveryTest, ADigestSetUpWithHereIsPostedToThatChannel) {
   EXPECT_TRUE(Contains(unknown.error, "remind digest #here")) << unknown.error;
 }
 
+TEST_F(TeamsDeliveryTest, ChartsAreCardImagesOrTheirText) {
+  Say("list");
+  TeamsDeliverer deliverer(client_.get(), store_.get(), &clock_);
+  Reply digest;
+  digest.Header("OKR digest");
+  digest.Image("Objectives · 2026-Q4", "O1 at 0.33, on track.", "<svg/>", 600, 120);
+  ASSERT_EQ(deliverer.Deliver(MakeJob(kAlice), digest).outcome, Outcome::kSent);
+  nlohmann::json body = CardOf(teams_.Calls().back().body)["body"];
+  EXPECT_EQ(body[1]["type"], "TextBlock") << body.dump();
+  digest.blocks.back().image_url = "https://okr.example.com/charts/" + std::string(64, 'a') + ".png";
+  ASSERT_EQ(deliverer.Deliver(MakeJob(kAlice), digest).outcome, Outcome::kSent);
+  body = CardOf(teams_.Calls().back().body)["body"];
+  EXPECT_EQ(body[1]["type"], "Image") << body.dump();
+  EXPECT_EQ(body[1]["url"], digest.blocks.back().image_url);
+  EXPECT_EQ(body[1]["altText"], "Objectives · 2026-Q4: O1 at 0.33, on track.");
+}
+
 TEST_F(TeamsDeliveryTest, DeliveryFailuresAreRetriedOrGivenUp) {
   Say("list");
   TeamsDeliverer deliverer(client_.get(), store_.get(), &clock_);

@@ -225,6 +225,12 @@ std::string RenderBlock(const Block& block, std::set<std::string>* hinted) {
       return "";
     case BlockKind::kDivider:
       return "---";
+    case BlockKind::kImage: {
+      std::string alt = EscapeLine(OneLine(ImageText(block)), /*at_line_start=*/false);
+      // Mattermost shows a Markdown image inline (its image proxy fetches the public URL).
+      if (block.image_url.empty()) return "_" + alt + "_";
+      return "![" + alt + "](" + block.image_url + ")";
+    }
   }
   return "";
 }

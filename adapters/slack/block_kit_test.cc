@@ -89,5 +89,23 @@ TEST(BlockKitTest, CheckInFormBecomesAModal) {
   EXPECT_TRUE(found_value);
 }
 
+
+TEST(BlockKitTest, ChartsAreImageBlocksOrTheirTextAlternative) {
+  using nlohmann::json;
+  Reply r;
+  r.Image("KR3 · NPS", "Now 42 <b>, ahead of pace.", "<svg/>", 600, 300);
+  json without = RenderBlocks(r);
+  ASSERT_EQ(without.size(), 1u);
+  EXPECT_EQ(without[0]["type"], "context") << "no public URL: the text alone, nothing broken";
+  EXPECT_NE(without[0].dump().find("Now 42 &lt;b&gt;"), std::string::npos) << without.dump();
+  r.blocks[0].image_url = "https://okr.example.com/charts/k.png";
+  json with = RenderBlocks(r);
+  ASSERT_EQ(with.size(), 1u);
+  EXPECT_EQ(with[0]["type"], "image");
+  EXPECT_EQ(with[0]["image_url"], "https://okr.example.com/charts/k.png");
+  EXPECT_EQ(with[0]["alt_text"], "KR3 · NPS: Now 42 <b>, ahead of pace.");
+  EXPECT_EQ(with[0]["title"]["type"], "plain_text");
+}
+
 }  // namespace
 }  // namespace okrbot::slack

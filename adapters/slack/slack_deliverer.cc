@@ -38,6 +38,24 @@ DeliveryResult SlackDeliverer::Deliver(const Job& job, const Reply& reply) {
   if (!channel.empty() && channel[0] == '#') channel = channel.substr(1);
   auto posted =
       client_->PostMessage(*token, channel, RenderBlocks(reply), FallbackText(reply), &stats);
+  if (!posted.ok() && (stats.slack_error == "invalid_blocks" ||
+                       stats.slack_error == "downloading image failed")) {
+    // Slack fetches a chart's image_url before accepting the message; when it cannot (a
+    // public URL it does not reach), the post goes out with the charts' text instead.
+    Reply text_only = reply;
+    bool had_images = false;
+    for (Block& block : text_only.blocks) {
+      if (block.kind == BlockKind::kImage && !block.image_url.empty()) {
+        block.image_url.clear();
+        had_images = true;
+      }
+    }
+    if (had_images) {
+      stats = SlackCallStats{};
+      posted = client_->PostMessage(*token, channel, RenderBlocks(text_only),
+                                    FallbackText(text_only), &stats);
+    }
+  }
   if (!posted.ok()) return FromStatus(posted.status(), stats);
   return DeliveryResult{};
 }

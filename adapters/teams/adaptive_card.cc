@@ -57,6 +57,18 @@ void AppendBlock(const Block& block, json* body) {
     case BlockKind::kText:
       if (!block.text.empty()) body->push_back(TextBlock(block.text));
       break;
+    case BlockKind::kImage:
+      if (block.image_url.empty()) {
+        body->push_back(TextBlock(ImageText(block)));
+        body->back()["isSubtle"] = true;
+        body->back()["size"] = "Small";
+      } else {
+        body->push_back({{"type", "Image"},
+                         {"url", block.image_url},
+                         {"altText", ImageText(block)},
+                         {"size", "Stretch"}});
+      }
+      break;
     case BlockKind::kContext:
       if (block.text.empty()) break;
       body->push_back(TextBlock(block.text));

@@ -373,5 +373,20 @@ TEST(ParseSubmitDataTest, ReadsWhatTeamsSends) {
   EXPECT_EQ(data.note, "ü\nok");
 }
 
+
+TEST(AdaptiveCardTest, ChartsAreImagesOrTheirTextAlternative) {
+  Reply r;
+  r.Image("KR3 · NPS", "Now 42.", "<svg/>", 600, 300);
+  nlohmann::json card = AdaptiveCard(r);
+  ASSERT_EQ(card["body"].size(), 1u);
+  EXPECT_EQ(card["body"][0]["type"], "TextBlock");
+  EXPECT_EQ(card["body"][0]["text"], "KR3 · NPS: Now 42.");
+  r.blocks[0].image_url = "https://okr.example.com/charts/k.png";
+  card = AdaptiveCard(r);
+  EXPECT_EQ(card["body"][0]["type"], "Image");
+  EXPECT_EQ(card["body"][0]["url"], "https://okr.example.com/charts/k.png");
+  EXPECT_EQ(card["body"][0]["altText"], "KR3 · NPS: Now 42.");
+}
+
 }  // namespace
 }  // namespace okrbot::teams
