@@ -48,67 +48,7 @@ std::string ValueAttr(double v) {
   return buffer;
 }
 
-// Decodes one code point of valid UTF-8 at `i` (the text was cleaned by ReplaceInvalidUtf8).
-uint32_t DecodeAt(std::string_view s, size_t i, size_t* length) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  if (i + n > s.size()) n = 1;
-  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  *length = static_cast<size_t>(n);
-  return cp;
-}
-
-// XML 1.0 forbids most C0 controls and U+FFFE/U+FFFF even when escaped.
-bool XmlAllowed(uint32_t cp) {
-  if (cp < 0x20) return cp == '\t' || cp == '\n' || cp == '\r';
-  return cp != 0xFFFE && cp != 0xFFFF;
-}
-
-std::string Clean(const std::string& text) {
-  std::string valid = ReplaceInvalidUtf8(text);
-  std::string out;
-  out.reserve(valid.size());
-  for (size_t i = 0; i < valid.size();) {
-    size_t n = 1;
-    uint32_t cp = DecodeAt(valid, i, &n);
-    if (XmlAllowed(cp)) {
-      out.append(valid, i, n);
-    } else {
-      out += "\xEF\xBF\xBD";
-    }
-    i += n;
-  }
-  return out;
-}
-
-// Escapes text that Clean already made valid XML characters.
-std::string EscapeClean(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Clean(const std::string& text) { return ReplaceMarkupForbidden(text); }
 
 // East Asian wide characters and emoji take about two columns.
 int CodePointWidth(uint32_t cp) {
@@ -124,7 +64,7 @@ int DisplayWidth(const std::string& clean) {
   int width = 0;
   for (size_t i = 0; i < clean.size();) {
     size_t n = 1;
-    width += CodePointWidth(DecodeAt(clean, i, &n));
+    width += CodePointWidth(DecodeUtf8At(clean, i, &n));
     i += n;
   }
   return width;
@@ -138,7 +78,7 @@ std::string Truncate(const std::string& text, int columns) {
   int width = 0;
   for (size_t i = 0; i < clean.size();) {
     size_t n = 1;
-    int w = CodePointWidth(DecodeAt(clean, i, &n));
+    int w = CodePointWidth(DecodeUtf8At(clean, i, &n));
     if (width + w > columns - 1) break;
     out.append(clean, i, n);
     width += w;
@@ -146,30 +86,6 @@ std::string Truncate(const std::string& text, int columns) {
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out + "\xE2\x80\xA6";
-}
-
-const char* StatusColour(PaceStatus s) {
-  switch (s) {
-    case PaceStatus::kOnTrack:
-      return kOnTrack;
-    case PaceStatus::kAtRisk:
-      return kAtRisk;
-    case PaceStatus::kOffTrack:
-      return kOffTrack;
-  }
-  return kOnTrack;
-}
-
-const char* StatusClass(PaceStatus s) {
-  switch (s) {
-    case PaceStatus::kOnTrack:
-      return "okr-on-track";
-    case PaceStatus::kAtRisk:
-      return "okr-at-risk";
-    case PaceStatus::kOffTrack:
-      return "okr-off-track";
-  }
-  return "okr-on-track";
 }
 
 struct ConfidenceLook {
@@ -213,7 +129,7 @@ class Svg {
       body_ += std::string(" text-anchor=\"") + anchor + "\"";
     body_ += std::string(" fill=\"") + fill + "\"";
     if (size != 12) body_ += " font-size=\"" + std::to_string(size) + "\"";
-    body_ += extra + ">" + EscapeClean(text) + "</text>\n";
+    body_ += extra + ">" + EscapeMarkup(text) + "</text>\n";
   }
   void Line(double x1, double y1, double x2, double y2, const std::string& css, const char* stroke,
             double width = 1, const std::string& extra = "") {
@@ -270,8 +186,8 @@ ChartImage Finish(const std::string& title, const std::string& description, cons
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
          "\" viewBox=\"0 0 " + w + " " + h + "\" role=\"img\" aria-labelledby=\"" + image.id +
          "-t " + image.id + "-d\" font-family=\"" + kFont + "\" font-size=\"12\">\n";
-  out += "<title id=\"" + image.id + "-t\">" + EscapeClean(image.title) + "</title>\n";
-  out += "<desc id=\"" + image.id + "-d\">" + EscapeClean(image.description) + "</desc>\n";
+  out += "<title id=\"" + image.id + "-t\">" + EscapeMarkup(image.title) + "</title>\n";
+  out += "<desc id=\"" + image.id + "-d\">" + EscapeMarkup(image.description) + "</desc>\n";
   out += "<rect class=\"okr-bg\" width=\"" + w + "\" height=\"" + h + "\" fill=\"#FFFFFF\"/>\n";
   out += svg.body();
   out += "</svg>\n";
@@ -554,11 +470,11 @@ ChartImage KeyResultChart(const KeyResult& kr, const std::vector<ChartPoint>& ch
                       (p.automatic ? "okr-point-auto " : "okr-point-manual ") + look.css;
     if (p.automatic) {
       svg.Raw("<rect class=\"" + css + "\" x=\"" + Num(x - 5) + "\" y=\"" + Num(y - 5) +
-              "\" width=\"10\" height=\"10\"" + attrs + "><title>" + EscapeClean(tip) +
+              "\" width=\"10\" height=\"10\"" + attrs + "><title>" + EscapeMarkup(tip) +
               "</title></rect>");
     } else {
       svg.Raw("<circle class=\"" + css + "\" cx=\"" + Num(x) + "\" cy=\"" + Num(y) + "\" r=\"5\"" +
-              attrs + "><title>" + EscapeClean(tip) + "</title></circle>");
+              attrs + "><title>" + EscapeMarkup(tip) + "</title></circle>");
     }
   }
   if (points.empty()) {
@@ -679,9 +595,9 @@ ChartImage ProgressChart(const std::string& title, const std::vector<ProgressRow
     svg.Text(16, mid + 4, "okr-label", Truncate(row.label, 27), "start", kInk, 12);
     svg.Rect(kTrackX, mid - 8, kTrackEnd - kTrackX, 16, "okr-bar-track", kTrack);
     svg.Rect(kTrackX, mid - 8, (kTrackEnd - kTrackX) * progress, 16,
-             std::string("okr-bar ") + StatusClass(row.status), StatusColour(row.status),
+             std::string("okr-bar ") + PaceStatusClass(row.status), PaceStatusColour(row.status),
              " data-progress=\"" + ValueAttr(progress) + "\"");
-    svg.Text(kTrackEnd + 8, mid + 4, std::string("okr-label ") + StatusClass(row.status),
+    svg.Text(kTrackEnd + 8, mid + 4, std::string("okr-label ") + PaceStatusClass(row.status),
              Percent(progress) + " \xC2\xB7 " + PaceStatusName(row.status), "start", kInk);
     (row.status == PaceStatus::kOnTrack ? on : row.status == PaceStatus::kAtRisk ? risk : off)++;
   }
@@ -863,6 +779,30 @@ ChartImage CheckInActivityChart(const std::string& title, const std::vector<Week
                    std::to_string(last.answered) + " of " + std::to_string(last.asked) + ".";
   }
   return Finish(title, description, svg, kW, kH);
+}
+
+const char* PaceStatusColour(PaceStatus s) {
+  switch (s) {
+    case PaceStatus::kOnTrack:
+      return kOnTrack;
+    case PaceStatus::kAtRisk:
+      return kAtRisk;
+    case PaceStatus::kOffTrack:
+      return kOffTrack;
+  }
+  return kOnTrack;
+}
+
+const char* PaceStatusClass(PaceStatus s) {
+  switch (s) {
+    case PaceStatus::kOnTrack:
+      return "okr-on-track";
+    case PaceStatus::kAtRisk:
+      return "okr-at-risk";
+    case PaceStatus::kOffTrack:
+      return "okr-off-track";
+  }
+  return "okr-on-track";
 }
 
 void AppendChart(Reply* reply, const ChartImage& chart) {

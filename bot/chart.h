@@ -81,6 +81,11 @@ struct WeekActivity {
 // and an "answered/asked" label.
 ChartImage CheckInActivityChart(const std::string& title, const std::vector<WeekActivity>& weeks);
 
+// The status colour (Okabe–Ito: on track #009E73, at risk #E69F00, off track #D55E00) and the
+// class ("okr-on-track", ...) that charts and the dashboard's own bars share.
+const char* PaceStatusColour(PaceStatus status);
+const char* PaceStatusClass(PaceStatus status);
+
 // Adds `chart` to `reply` as an image block (title, description, SVG and size).
 void AppendChart(Reply* reply, const ChartImage& chart);
 

@@ -432,6 +432,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     BotLimits limits;
     limits.user_commands_per_minute = 0;
     limits.workspace_commands_per_minute = 0;
+    limits.public_url = config.public_url;  // `/okr dashboard` from the console too
     Bot bot(store->get(), &clock, limits);
     ConsoleOptions options;
     if (args.options.count("--workspace")) options.workspace_id = args.options["--workspace"];

@@ -121,4 +121,61 @@ bool ParsePlainDecimal(std::string_view text, uint64_t* value) {
   return true;
 }
 
+uint32_t DecodeUtf8At(std::string_view s, size_t i, size_t* length) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  if (i + n > s.size()) n = 1;
+  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  *length = n;
+  return cp;
+}
+
+std::string ReplaceMarkupForbidden(const std::string& text) {
+  std::string valid = IsValidUtf8(text) ? text : ReplaceInvalidUtf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  for (size_t i = 0; i < valid.size();) {
+    size_t n = 1;
+    uint32_t cp = DecodeUtf8At(valid, i, &n);
+    bool allowed =
+        cp < 0x20 ? (cp == '\t' || cp == '\n' || cp == '\r') : (cp != 0xFFFE && cp != 0xFFFF);
+    if (allowed) {
+      out.append(valid, i, n);
+    } else {
+      out += "\xEF\xBF\xBD";
+    }
+    i += n;
+  }
+  return out;
+}
+
+std::string EscapeMarkup(const std::string& text) {
+  std::string clean = ReplaceMarkupForbidden(text);
+  std::string out;
+  out.reserve(clean.size() + 16);
+  for (char c : clean) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace okrbot

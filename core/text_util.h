@@ -13,6 +13,15 @@ namespace okrbot {
 bool IsValidUtf8(const std::string& text);
 // `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
 std::string ReplaceInvalidUtf8(const std::string& text);
+// `text` as XML 1.0 and HTML allow it in a document: invalid UTF-8 and the characters XML forbids
+// even escaped (C0 controls other than tab, newline and CR; U+FFFE, U+FFFF) become U+FFFD.
+std::string ReplaceMarkupForbidden(const std::string& text);
+// ReplaceMarkupForbidden, then & < > " ' as entities: safe as the text of an SVG, XML or HTML
+// element and inside a quoted attribute, so user text can never open a tag or end an attribute.
+// The one escape of every page and chart okrbot writes.
+std::string EscapeMarkup(const std::string& text);
+// Decodes the code point of valid UTF-8 at `i` (from ReplaceInvalidUtf8); `*length` its bytes.
+uint32_t DecodeUtf8At(std::string_view text, size_t i, size_t* length);
 // C0 controls (incl. NUL, tab, newline), DEL and C1 controls (U+0080..U+009F).
 bool HasControlCharacters(const std::string& text);
 // Without leading and trailing ASCII whitespace.

@@ -80,5 +80,19 @@ TEST(TextUtilTest, HexDigitValues) {
     EXPECT_EQ(HexDigitValue(c), -1);
 }
 
+TEST(TextUtilTest, EscapeMarkupKeepsUserTextOutOfTagsAndAttributes) {
+  EXPECT_EQ(EscapeMarkup("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+  EXPECT_EQ(EscapeMarkup("a\" onmouseover='x' &amp;"), "a&quot; onmouseover=&#39;x&#39; &amp;amp;");
+  EXPECT_EQ(EscapeMarkup("Ünïcødé ✓ 🚀"), "Ünïcødé ✓ 🚀");
+}
+
+TEST(TextUtilTest, EscapeMarkupRepairsWhatXmlForbids) {
+  EXPECT_EQ(EscapeMarkup(std::string("ok\xff") + "x"), "ok\xEF\xBF\xBDx");
+  EXPECT_EQ(EscapeMarkup(std::string("a\0b\x1b\tc\nd", 8)),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD\tc\nd");
+  EXPECT_EQ(EscapeMarkup("\xEF\xBF\xBE"), "\xEF\xBF\xBD") << "U+FFFE";
+}
+
 }  // namespace
 }  // namespace okrbot

@@ -16,26 +16,6 @@ using namespace sql_rows;  // NOLINT(google-build-using-namespace): the core's o
 
 namespace {
 
-// Runs a query expected to return at most one row; `*found` says whether it did.
-template <typename ReadRow>
-Status QueryOne(SqlConnection& connection, const Sql& sql, const SqlParams& params, bool* found,
-                ReadRow read) {
-  *found = false;
-  return connection.Query(sql, params, [&](const SqlRow& row) {
-    *found = true;
-    return read(row);
-  });
-}
-
-// Runs a query and reads every row with `read` into `out` (emptied first: bodies may rerun).
-template <typename T, typename ReadRow>
-Status QueryAll(SqlConnection& connection, const Sql& sql, const SqlParams& params,
-                std::vector<T>* out, ReadRow read) {
-  out->clear();
-  return connection.Query(sql, params,
-                          [&](const SqlRow& row) { return read(row, &out->emplace_back()); });
-}
-
 // ---- Shared write steps -----------------------------------------------------------------------
 
 // A table whose rows are numbered per workspace, with its two constant lookups.

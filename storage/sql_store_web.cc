@@ -2,6 +2,7 @@
 // sessions and chart images (storage/store.h). Same rules as sql_store.cc: each statement is
 // written once for both engines, every write is one transaction.
 #include "storage/row_codec.h"
+#include "storage/sql_rows.h"
 #include "storage/sql_store.h"
 
 namespace okrbot {
@@ -46,17 +47,6 @@ Status ReadChart(const SqlRow& row, ChartRecord* out) {
   return Status::Ok();
 }
 
-// Reads at most one row with `read`; `*found` says whether there was one.
-template <typename T, typename ReadRow>
-Status QueryFirst(SqlConnection& connection, const Sql& sql, const SqlParams& params, bool* found,
-                  T* out, ReadRow read) {
-  *found = false;
-  return connection.Query(sql, params, [&](const SqlRow& row) {
-    *found = true;
-    return read(row, out);
-  });
-}
-
 Status CheckSecretHash(const std::string& hash) {
   if (hash.size() != 64) return Status::InvalidArgument("A token hash is 64 hex digits.");
   return Status::Ok();
@@ -96,7 +86,8 @@ Result<WebLink> SqlStore::ConsumeWebLink(const std::string& token_hash, Seconds 
     Result<int64_t> used = connection.Execute(kUseSql, use);
     if (!used.ok()) return used.status();
     if (*used == 0) return Status::Ok();
-    return QueryFirst(connection, kReadSql, read, &found, &link, ReadWebLink);
+    return sql_rows::QueryOne(connection, kReadSql, read, &found,
+                              [&](const SqlRow& row) { return ReadWebLink(row, &link); });
   });
   if (!status.ok()) return status;
   if (!found) return Status::NotFound("This sign-in link has expired or was used already.");
@@ -139,7 +130,8 @@ Result<WebSession> SqlStore::GetWebSession(const std::string& token_hash, Second
   WebSession session;
   bool found = false;
   Status status = Read([&](SqlConnection& connection) {
-    return QueryFirst(connection, kSql, params, &found, &session, ReadWebSession);
+    return sql_rows::QueryOne(connection, kSql, params, &found,
+                              [&](const SqlRow& row) { return ReadWebSession(row, &session); });
   });
   if (!status.ok()) return status;
   if (!found) return Status::NotFound("This session has ended; sign in again.");
@@ -203,7 +195,8 @@ Result<ChartRecord> SqlStore::GetChart(const std::string& key) {
   ChartRecord chart;
   bool found = false;
   Status status = Read([&](SqlConnection& connection) {
-    return QueryFirst(connection, kSql, params, &found, &chart, ReadChart);
+    return sql_rows::QueryOne(connection, kSql, params, &found,
+                              [&](const SqlRow& row) { return ReadChart(row, &chart); });
   });
   if (!status.ok()) return status;
   if (!found) return Status::NotFound("No such chart.");

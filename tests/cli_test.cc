@@ -184,6 +184,46 @@ TEST_F(CliTest, StatsShowsRowsPerTableAndTheDatabaseSize) {
   EXPECT_EQ(Okrbot({"stats", "extra"}).exit_code, 2);
 }
 
+TEST_F(CliTest, SessionsListsAndRevokesSignedInDashboardBrowsers) {
+  auto console = Okrbot({"console", "--user", "alice"}, "/okr dashboard\n",
+                        {"OKRBOT_PUBLIC_URL=https://okr.example.com/"});
+  EXPECT_NE(console.out.find("https://okr.example.com/app/login?t="), std::string::npos)
+      << console.out << console.err;
+  auto none = Okrbot({"sessions"});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("no signed-in dashboard sessions"), std::string::npos);
+  int64_t id = 0;
+  {
+    auto store = OpenStore(Db());
+    ASSERT_TRUE(store.ok());
+    WebSession session;
+    session.token_hash = std::string(64, 'c');
+    session.workspace_id = "console:local";
+    session.user_id = "alice";
+    session.csrf_token = "csrf";
+    session.created_at = Seconds(std::chrono::seconds(1793610000));
+    session.expires_at = Seconds(std::chrono::seconds(4102444800));  // 2100
+    auto created = (*store)->CreateWebSession(session);
+    ASSERT_TRUE(created.ok());
+    id = created->id;
+  }
+  auto listed = Okrbot({"sessions", "--workspace", "console:local"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(std::to_string(id) + "  console:local  alice"), std::string::npos)
+      << listed.out;
+  auto revoked = Okrbot({"sessions", "revoke", std::to_string(id)});
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_NE(revoked.out.find("signed out"), std::string::npos);
+  EXPECT_NE(Okrbot({"sessions"}).out.find("no signed-in"), std::string::npos);
+  auto unknown = Okrbot({"sessions", "revoke", "98765"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("okrbot sessions"), std::string::npos);
+  EXPECT_EQ(Okrbot({"sessions", "revoke", "x1"}).exit_code, 2);
+  auto bad_url = Okrbot({"check-config"}, "", {"OKRBOT_PUBLIC_URL=okr.example.com/app"});
+  EXPECT_EQ(bad_url.exit_code, 2);
+  EXPECT_NE(bad_url.err.find("OKRBOT_PUBLIC_URL"), std::string::npos) << bad_url.err;
+}
+
 TEST_F(CliTest, ExportImportRoundTripThroughFiles) {
   Okrbot({"console", "--user", "alice"},
          "objective add \"Grow\"\nkr add O1 \"Increase ARR from $1m to $1.2m\"\nupdate KR1 1.1m\n");

@@ -72,6 +72,11 @@ class DashboardBrowserTest : public ::testing::Test {
     auto button = browser_->FindAll("#continue");
     ASSERT_EQ(button.size(), 1u) << browser_->PageSource().substr(0, 500);
     ASSERT_TRUE(browser_->Click(button.front())) << browser_->last_error();
+    // A click that submits a form may return before the next page has loaded.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!browser_->FindAll("#continue").empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
 
   TempDir dir_;
@@ -124,6 +129,11 @@ TEST_F(DashboardBrowserTest, SignInVisitEveryPageAndCheckInThroughTheForm) {
   auto submit = browser_->FindAll("form.checkin button[type='submit']");
   ASSERT_EQ(submit.size(), 1u);
   ASSERT_TRUE(browser_->Click(submit.front()));
+  auto loaded = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (browser_->CurrentUrl().find("saved=1") == std::string::npos &&
+         std::chrono::steady_clock::now() < loaded) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_EQ(browser_->CurrentUrl(), base_ + "/app/kr/1?saved=1");
   EXPECT_NE(TextOf("p.notice.ok").find("Check-in recorded"), std::string::npos);
   EXPECT_NE(TextOf("table.history").find("from the browser"), std::string::npos);

@@ -10,6 +10,7 @@
 #include "bot/text_render.h"
 #include "core/ids.h"
 #include "core/metric.h"
+#include "core/text_util.h"
 
 namespace okrbot::slack {
 namespace {
@@ -30,37 +31,11 @@ void Text(httplib::Response& response, int status, const std::string& text) {
   response.set_content(text + "\n", "text/plain; charset=utf-8");
 }
 
-std::string EscapeHtml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void Html(httplib::Response& response, int status, const std::string& title,
           const std::string& message) {
   response.status = status;
   response.set_content("<!doctype html><meta charset=utf-8><title>okrbot</title><h1>" +
-                           EscapeHtml(title) + "</h1><p>" + EscapeHtml(message) + "</p>\n",
+                           EscapeMarkup(title) + "</h1><p>" + EscapeMarkup(message) + "</p>\n",
                        "text/html; charset=utf-8");
 }
 

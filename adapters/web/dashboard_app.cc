@@ -7,7 +7,6 @@
 #include "adapters/common/form.h"
 #include "adapters/web/dashboard_data.h"
 #include "adapters/web/dashboard_pages.h"
-#include "adapters/web/html.h"
 #include "bot/chart.h"
 #include "bot/checkin_form.h"
 #include "bot/review.h"
@@ -225,7 +224,8 @@ void DashboardApp::Login(const httplib::Request& request, httplib::Response& res
     std::string html = RenderMessage(frame, "Continue to open your OKR dashboard.");
     std::string form =
         "<form method=\"post\" action=\"/app/login\"><input type=\"hidden\" name=\"t\" value=\"" +
-        EscapeHtml(secret) + "\"><button type=\"submit\" id=\"continue\">Continue</button></form>";
+        EscapeMarkup(secret) +
+        "\"><button type=\"submit\" id=\"continue\">Continue</button></form>";
     html.insert(html.rfind("</main>"), form);
     SendHtml(response, 200, html);
     return;

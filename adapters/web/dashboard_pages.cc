@@ -2,14 +2,14 @@
 
 #include <cmath>
 
-#include "adapters/web/html.h"
 #include "core/metric.h"
+#include "core/text_util.h"
 
 namespace okrbot::web {
 
 namespace {
 
-std::string E(const std::string& text) { return EscapeHtml(text); }
+std::string E(const std::string& text) { return EscapeMarkup(text); }
 
 std::string Percent(double x) {
   if (!std::isfinite(x)) x = 0;
@@ -22,18 +22,6 @@ std::string Score(double x) {
   return buf;
 }
 
-const char* PaceClass(PaceStatus pace) {
-  switch (pace) {
-    case PaceStatus::kOnTrack:
-      return "okr-on-track";
-    case PaceStatus::kAtRisk:
-      return "okr-at-risk";
-    case PaceStatus::kOffTrack:
-      return "okr-off-track";
-  }
-  return "okr-on-track";
-}
-
 // A small inline SVG bar (no style attribute: the page's CSP allows none), with the figure
 // beside it in text so the bar is never the only carrier of the number.
 std::string MiniBar(double progress, PaceStatus pace) {
@@ -41,21 +29,16 @@ std::string MiniBar(double progress, PaceStatus pace) {
   double p = std::clamp(progress, 0.0, 1.0);
   char width[16];
   std::snprintf(width, sizeof width, "%.1f", p * 100);
-  return std::string(
-             "<svg class=\"okr-minibar\" width=\"120\" height=\"10\" viewBox=\"0 0 100 10\"") +
-         " aria-hidden=\"true\"><rect class=\"okr-bar-track\" width=\"100\" height=\"10\" "
-         "rx=\"3\"" +
-         " fill=\"#e5e7eb\"/><rect class=\"okr-bar " + PaceClass(pace) + "\" width=\"" + width +
-         "\" height=\"10\" rx=\"3\" fill=\"" +
-         (pace == PaceStatus::kOnTrack  ? "#009E73"
-          : pace == PaceStatus::kAtRisk ? "#E69F00"
-                                        : "#D55E00") +
-         "\"/></svg>";
+  return std::string("<svg class=\"okr-minibar\" width=\"120\" height=\"10\" ") +
+         "viewBox=\"0 0 100 10\" aria-hidden=\"true\"><rect class=\"okr-bar-track\" " +
+         "width=\"100\" height=\"10\" rx=\"3\" fill=\"#e5e7eb\"/><rect class=\"okr-bar " +
+         PaceStatusClass(pace) + "\" width=\"" + width + "\" height=\"10\" rx=\"3\" fill=\"" +
+         PaceStatusColour(pace) + "\"/></svg>";
 }
 
 std::string PaceBadge(PaceStatus pace) {
-  return std::string("<span class=\"badge ") + PaceClass(pace) + "\">" + PaceStatusName(pace) +
-         "</span>";
+  return std::string("<span class=\"badge ") + PaceStatusClass(pace) + "\">" +
+         PaceStatusName(pace) + "</span>";
 }
 
 std::string ConfidenceText(std::optional<int> confidence) {

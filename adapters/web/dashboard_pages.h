@@ -6,7 +6,7 @@
 //   (/app/style.css, kStylesheet), charts as inline SVG (bot/chart.h), links and plain forms.
 //   Nothing needs inline script or style, so the pages run under
 //   Content-Security-Policy: default-src 'self'.
-// - All user text (titles, names, notes, units, teams) is escaped (adapters/web/html.h).
+// - All user text (titles, names, notes, units, teams) is escaped (EscapeMarkup, core/text_util.h).
 // - Forms that change something carry the session's CSRF token (`frame.csrf`).
 // - Rendering never fails; missing data shows as "—" or an empty-state sentence.
 // Pure functions, thread-safe.
