@@ -8,7 +8,7 @@
 //   keep no URL and the adapters show their text alternative instead: the post still goes out
 //   and says nothing about a missing picture.
 // - Png() answers GET /charts/<key>.png: the chart rasterised once (adapters/common/chart_png.h,
-//   at 2x for sharp images on high-density screens) and kept in a small in-memory cache, so a
+//   at 1x, 600 px wide) and kept in a small in-memory cache, so a
 //   channel of viewers costs one render. An unknown or malformed key is kNotFound.
 // - The URL is a capability: it names content by its hash, so it cannot be guessed, but anyone
 //   given it (the chat's members, the platform's image proxy) can fetch it, like any image in
