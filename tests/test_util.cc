@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -48,15 +49,40 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   return out;
 }
 
-void ExecChild(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  for (const auto& kv : env) {
-    size_t eq = kv.find('=');
-    setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
+// What a child runs, prepared in the parent: after fork() in a process with threads (the
+// stand-ins' servers) the child may only make async-signal-safe calls, since another thread may
+// have held the allocator's lock at the fork, and a child that allocated (setenv, substr) could
+// hang there before exec, silently (about one `okrbot serve` in eight in OverloadTest).
+class PreparedExec {
+ public:
+  PreparedExec(const std::vector<std::string>& argv, const std::vector<std::string>& overrides)
+      : argv_(argv) {
+    std::set<std::string> names;
+    for (const auto& kv : overrides) names.insert(kv.substr(0, kv.find('=')));
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      if (names.count(entry.substr(0, entry.find('='))) == 0) env_.push_back(std::move(entry));
+    }
+    // A later override of a name wins, as repeated setenv() calls would have it.
+    std::set<std::string> added;
+    for (auto kv = overrides.rbegin(); kv != overrides.rend(); ++kv) {
+      if (added.insert(kv->substr(0, kv->find('='))).second) env_.push_back(*kv);
+    }
+    args_ = CStrings(argv_);
+    envp_ = CStrings(env_);
   }
-  auto args = CStrings(argv);
-  execv(args[0], args.data());
-  _exit(127);
-}
+  // In the child: only execve and _exit.
+  [[noreturn]] void Exec() const {
+    execve(args_[0], args_.data(), envp_.data());
+    _exit(127);
+  }
+
+ private:
+  std::vector<std::string> argv_;
+  std::vector<std::string> env_;
+  std::vector<char*> args_;
+  std::vector<char*> envp_;
+};
 
 }  // namespace
 
@@ -66,11 +92,12 @@ Child StartProcess(const std::vector<std::string>& argv, const std::vector<std::
   if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
+  PreparedExec exec(argv, env);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in_pipe[0], STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
-    ExecChild(argv, env);
+    exec.Exec();
   }
   close(in_pipe[0]);
   close(out_pipe[1]);
@@ -118,12 +145,13 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
+  PreparedExec exec(argv, env);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in_pipe[0], STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    ExecChild(argv, env);
+    exec.Exec();
   }
   close(in_pipe[0]);
   close(out_pipe[1]);
