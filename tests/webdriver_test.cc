@@ -16,34 +16,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "core/text_util.h"
+
 namespace okrbot::testing {
 namespace {
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 constexpr const char* kFormPage = R"(<!doctype html>
 <html><head><meta charset="utf-8"><title>Check-in</title></head>
@@ -77,7 +53,7 @@ class WebDriverTest : public ::testing::Test {
       res.set_content(
           "<!doctype html><html><head><meta charset=\"utf-8\"><title>Done</title>"
           "</head><body><p id=\"posted\">" +
-              HtmlEscape(posted_) + "</p></body></html>",
+              EscapeMarkup(posted_) + "</p></body></html>",
           "text/html; charset=utf-8");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
