@@ -342,7 +342,6 @@ TEST_F(BotTest, RateLimitsOfZeroAreOff) {
   }
 }
 
-
 TEST_F(BotTest, DashboardLinkIsPrivateOneTimeAndStoredOnlyAsAHash) {
   bool error = false;
   std::string out = Say("slack:TA", "U1", "dashboard", &error);
@@ -356,7 +355,8 @@ TEST_F(BotTest, DashboardLinkIsPrivateOneTimeAndStoredOnlyAsAHash) {
   EXPECT_TRUE(error) << "a sign-in link cannot be posted to the channel";
   Reply reply = bot_->Handle({"slack:TA", "U1", "U1", "", false}, "dashboard");
   ASSERT_FALSE(reply.is_error) << RenderPlainText(reply);
-  EXPECT_EQ(reply.visibility, Visibility::kPrivate) << "a sign-in link is never posted to a channel";
+  EXPECT_EQ(reply.visibility, Visibility::kPrivate)
+      << "a sign-in link is never posted to a channel";
   std::string text = RenderPlainText(reply);
   const std::string prefix = "https://okr.example.com/app/login?t=";
   size_t at = text.find(prefix);

@@ -2,8 +2,8 @@
 // Session methods behind Bot (bot/session.h); thread-compatible like the Session.
 #include <date/tz.h>
 
-#include "bot/checkin_form.h"
 #include "bot/chart.h"
+#include "bot/checkin_form.h"
 #include "bot/session.h"
 #include "core/scoring.h"
 #include "core/text_util.h"

@@ -330,8 +330,8 @@ Reply ChannelDigest(const std::string& cycle, const std::vector<Objective>& obje
   for (const Objective* objective : active) {
     const std::vector<KeyResult>& all = KeyResultsOf(krs_by_objective, objective->number);
     double score = ObjectiveScore(all);
-    PaceStatus pace = position ? ComputePace(score, position->elapsed, objective->type)
-                               : PaceStatus::kOnTrack;
+    PaceStatus pace =
+        position ? ComputePace(score, position->elapsed, objective->type) : PaceStatus::kOnTrack;
     rows.push_back({ObjectiveRef(objective->number) + " " + objective->title, score, pace});
   }
   AppendChart(&reply, ProgressChart("Objectives · " + cycle, rows));

@@ -155,10 +155,10 @@ const char* KindName(BlockKind kind) {
 }
 
 bool KindFromName(const std::string& name, BlockKind* out) {
-  for (BlockKind k : {BlockKind::kHeader, BlockKind::kText, BlockKind::kFields,
-                      BlockKind::kProgress, BlockKind::kList, BlockKind::kActions,
-                      BlockKind::kInputs, BlockKind::kDivider, BlockKind::kContext,
-                      BlockKind::kImage}) {
+  for (BlockKind k :
+       {BlockKind::kHeader, BlockKind::kText, BlockKind::kFields, BlockKind::kProgress,
+        BlockKind::kList, BlockKind::kActions, BlockKind::kInputs, BlockKind::kDivider,
+        BlockKind::kContext, BlockKind::kImage}) {
     if (name == KindName(k)) {
       *out = k;
       return true;

@@ -59,7 +59,7 @@ struct Block {
   std::string svg;                                          // kImage
   int width = 0;                                            // kImage, px
   int height = 0;                                           // kImage, px
-  std::string image_url;  // kImage: set by adapters, never stored
+  std::string image_url;                                    // kImage: set by adapters, never stored
 };
 
 struct Reply {
@@ -79,8 +79,7 @@ struct Reply {
   Reply& Actions(std::vector<Button> buttons);
   Reply& Inputs(std::vector<Input> inputs);
   Reply& Divider();
-  Reply& Image(std::string title, std::string description, std::string svg, int width,
-               int height);
+  Reply& Image(std::string title, std::string description, std::string svg, int width, int height);
   // One line for notifications and fallbacks: the first header or text.
   std::string Summary() const;
 };

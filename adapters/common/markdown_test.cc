@@ -158,13 +158,13 @@ TEST(MarkdownTest, LongRepliesAreCutAtALineWithANote) {
   EXPECT_EQ(RenderMarkdown(reply).size() <= kMarkdownMaxBytes, true);
 }
 
-
 TEST(MarkdownTest, ChartsAreInlineImagesOrTheirTextAlternative) {
   Reply r;
   r.Image("KR3 [NPS]", "Now *42*.", "<svg/>", 600, 300);
   EXPECT_EQ(RenderMarkdown(r), "_KR3 \\[NPS\\]: Now \\*42\\*._");
   r.blocks[0].image_url = "https://okr.example.com/charts/k.png";
-  EXPECT_EQ(RenderMarkdown(r), "![KR3 \\[NPS\\]: Now \\*42\\*.](https://okr.example.com/charts/k.png)");
+  EXPECT_EQ(RenderMarkdown(r),
+            "![KR3 \\[NPS\\]: Now \\*42\\*.](https://okr.example.com/charts/k.png)");
 }
 
 }  // namespace

@@ -99,7 +99,8 @@ void AppendBlock(const Block& block, json* out) {
     case BlockKind::kImage:
       // Slack fetches image_url itself; without okrbot's public URL the text alternative stands.
       if (block.image_url.empty()) {
-        out->push_back({{"type", "context"}, {"elements", json::array({Mrkdwn(ImageText(block))})}});
+        out->push_back(
+            {{"type", "context"}, {"elements", json::array({Mrkdwn(ImageText(block))})}});
       } else {
         out->push_back({{"type", "image"},
                         {"image_url", block.image_url},

@@ -89,7 +89,6 @@ TEST(BlockKitTest, CheckInFormBecomesAModal) {
   EXPECT_TRUE(found_value);
 }
 
-
 TEST(BlockKitTest, ChartsAreImageBlocksOrTheirTextAlternative) {
   using nlohmann::json;
   Reply r;

@@ -38,8 +38,8 @@ DeliveryResult SlackDeliverer::Deliver(const Job& job, const Reply& reply) {
   if (!channel.empty() && channel[0] == '#') channel = channel.substr(1);
   auto posted =
       client_->PostMessage(*token, channel, RenderBlocks(reply), FallbackText(reply), &stats);
-  if (!posted.ok() && (stats.slack_error == "invalid_blocks" ||
-                       stats.slack_error == "downloading image failed")) {
+  if (!posted.ok() &&
+      (stats.slack_error == "invalid_blocks" || stats.slack_error == "downloading image failed")) {
     // Slack fetches a chart's image_url before accepting the message; when it cannot (a
     // public URL it does not reach), the post goes out with the charts' text instead.
     Reply text_only = reply;

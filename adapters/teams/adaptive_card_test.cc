@@ -373,7 +373,6 @@ TEST(ParseSubmitDataTest, ReadsWhatTeamsSends) {
   EXPECT_EQ(data.note, "ü\nok");
 }
 
-
 TEST(AdaptiveCardTest, ChartsAreImagesOrTheirTextAlternative) {
   Reply r;
   r.Image("KR3 · NPS", "Now 42.", "<svg/>", 600, 300);
