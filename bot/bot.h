@@ -48,6 +48,9 @@ struct Actor {
   // empty when it has none. A request that changes something runs at most once per id, so a
   // replayed or re-delivered one changes nothing.
   std::string request_id = {};
+  // The platform cannot answer this person privately here (a Teams channel): answers that
+  // must stay private, such as a dashboard sign-in link, are refused with where to ask instead.
+  bool shared_answer = false;
 };
 
 // Limits on what people type (bad input gets a clear answer, never a truncated row).

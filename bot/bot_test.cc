@@ -369,6 +369,14 @@ TEST_F(BotTest, DashboardLinkIsPrivateOneTimeAndStoredOnlyAsAHash) {
   EXPECT_EQ(link->workspace_id, "slack:TA");
   EXPECT_EQ(link->user_id, "U1");
   EXPECT_EQ(link->expires_at - link->created_at, std::chrono::seconds(600));
+
+  Actor in_channel{"slack:TA", "U1", "U1", "", false};
+  in_channel.shared_answer = true;
+  Reply refused = bot_->Handle(in_channel, "dashboard");
+  EXPECT_TRUE(refused.is_error);
+  EXPECT_NE(RenderPlainText(refused).find("1:1 chat"), std::string::npos);
+  EXPECT_EQ(RenderPlainText(refused).find("/app/login"), std::string::npos)
+      << "where everyone would see it, no link is given";
 }
 
 }  // namespace

@@ -7,6 +7,11 @@
 namespace okrbot::bot_internal {
 
 Reply Session::Dashboard() {
+  if (actor_.shared_answer) {
+    return Error(
+        "Ask me for the dashboard in a 1:1 chat with okrbot: its sign-in link is personal, and "
+        "here everyone in the conversation would see it.");
+  }
   if (limits_.public_url.empty()) {
     return Error(
         "The web dashboard is not set up for this okrbot: its operator turns it on by setting "

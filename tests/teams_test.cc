@@ -1036,6 +1036,12 @@ TEST_F(TeamsDeliveryTest, APersonOnlySeenInAChannelGetsAChatOpenedFirst) {
   EXPECT_EQ(StoredReference(kAlice)["conversationId"], kPersonalChat);
 }
 
+TEST_F(TeamsDeliveryTest, ADashboardLinkIsOnlyGivenInAOneToOneChat) {
+  std::string text = CardText(CardOf(Exchange(ChannelMessage("dashboard")).body));
+  EXPECT_TRUE(Contains(text, "1:1 chat")) << text;
+  EXPECT_FALSE(Contains(text, "/app/login")) << text;
+}
+
 TEST_F(TeamsDeliveryTest, ADigestSetUpWithHereIsPostedToThatChannel) {
   CreateKr1();
   TeamsCall answer = Exchange(ChannelMessage("remind digest #here friday 16:00"));
@@ -1075,7 +1081,8 @@ TEST_F(TeamsDeliveryTest, ChartsAreCardImagesOrTheirText) {
   ASSERT_EQ(deliverer.Deliver(MakeJob(kAlice), digest).outcome, Outcome::kSent);
   nlohmann::json body = CardOf(teams_.Calls().back().body)["body"];
   EXPECT_EQ(body[1]["type"], "TextBlock") << body.dump();
-  digest.blocks.back().image_url = "https://okr.example.com/charts/" + std::string(64, 'a') + ".png";
+  digest.blocks.back().image_url =
+      "https://okr.example.com/charts/" + std::string(64, 'a') + ".png";
   ASSERT_EQ(deliverer.Deliver(MakeJob(kAlice), digest).outcome, Outcome::kSent);
   body = CardOf(teams_.Calls().back().body)["body"];
   EXPECT_EQ(body[1]["type"], "Image") << body.dump();

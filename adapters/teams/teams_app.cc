@@ -12,15 +12,6 @@
 namespace okrbot::teams {
 namespace {
 
-// "dashboard", "/okr dashboard", "okr dashboard ..." (after the @mention was removed).
-bool IsDashboardCommand(const std::string& text) {
-  std::string rest = Trim(text);
-  for (const char* prefix : {"/okr ", "okr "}) {
-    if (rest.rfind(prefix, 0) == 0) rest = Trim(rest.substr(std::string(prefix).size()));
-  }
-  return rest == "dashboard" || rest.rfind("dashboard ", 0) == 0;
-}
-
 using json = nlohmann::json;
 
 constexpr char kMessagesPath[] = "/teams/messages";
@@ -313,16 +304,9 @@ bool TeamsApp::HandleMessage(const Activity& a) {
       }
     }
   }
-  Reply reply;
-  if (a.conversation_type != "personal" && IsDashboardCommand(text)) {
-    // Teams has no private answers in a channel, and the link signs in as whoever opens it.
-    reply.is_error = true;
-    reply.Text(
-        "Ask me for the dashboard in a 1:1 chat with okrbot: its sign-in link is personal, "
-        "and here everyone in the conversation would see it.");
-  } else {
-    reply = text.empty() ? Bot::Welcome() : bot_->Handle(a.actor, text);
-  }
+  Actor actor = a.actor;
+  actor.shared_answer = a.conversation_type != "personal";
+  Reply reply = text.empty() ? Bot::Welcome() : bot_->Handle(actor, text);
   if (reply.repeated) return false;  // a re-delivery: the first one was answered
   Send(a, MessageActivity(reply), /*replace=*/false);
   return true;

@@ -51,6 +51,11 @@ void SendMessage(httplib::Response& response, int status, const std::string& tit
   SendHtml(response, status, RenderMessage(frame, message));
 }
 
+// The database failed: the person can only wait (the operator sees why in the logs).
+void Unavailable(const std::string& csrf, httplib::Response& response) {
+  SendMessage(response, 503, "Not available", kDatabaseUnavailable, csrf);
+}
+
 void Redirect(httplib::Response& response, const std::string& to) {
   SecurityHeaders(response);
   response.set_header("Cache-Control", "no-store");
@@ -123,16 +128,13 @@ void DashboardApp::Register(HttpServer* http) {
     response.set_content(kStylesheet, "text/css; charset=utf-8");
   });
   http->Get("/app/login", [this](const httplib::Request& request, httplib::Response& response) {
-    Login(request, response);
+    Login(request.has_param("t") ? request.get_param_value("t") : "", /*consume=*/false, response);
   });
-  http->Post("/app/login", [this](const httplib::Request& request, const std::string& body,
-                                  httplib::Response& response) {
-    auto form = ParseForm(body);
-    httplib::Request with_token = request;
-    if (form.ok()) with_token.params.emplace("t", (*form)["t"]);
-    with_token.method = "POST";
-    Login(with_token, response);
-  });
+  http->Post("/app/login",
+             [this](const httplib::Request&, const std::string& body, httplib::Response& response) {
+               auto form = ParseForm(body);
+               Login(form.ok() ? (*form)["t"] : "", /*consume=*/true, response);
+             });
   http->Post("/app/logout",
              [this](const httplib::Request& request, const std::string& body,
                     httplib::Response& response) { Logout(request, body, response); });
@@ -194,7 +196,7 @@ bool DashboardApp::Authenticate(const httplib::Request& request, httplib::Respon
       SendMessage(response, 401, "Please sign in",
                   std::string("Your session has ended. ") + kSignInHint);
     } else {
-      SendMessage(response, 503, "Not available", kDatabaseUnavailable);
+      Unavailable("", response);
     }
     return false;
   }
@@ -209,14 +211,13 @@ bool DashboardApp::Authenticate(const httplib::Request& request, httplib::Respon
   return true;
 }
 
-void DashboardApp::Login(const httplib::Request& request, httplib::Response& response) {
-  std::string secret = request.has_param("t") ? request.get_param_value("t") : "";
+void DashboardApp::Login(const std::string& secret, bool consume, httplib::Response& response) {
   if (secret.empty() || secret.size() > 100) {
     SendMessage(response, 403, "Sign-in link not valid",
                 std::string("This sign-in link is not complete. ") + kSignInHint);
     return;
   }
-  if (request.method != "POST") {
+  if (!consume) {
     // Opening the link only shows a button: link previews and mail scanners fetch URLs with GET,
     // and must not use up a one-time link before its owner clicks it.
     PageFrame frame;
@@ -237,7 +238,7 @@ void DashboardApp::Login(const httplib::Request& request, httplib::Response& res
       SendMessage(response, 403, "Sign-in link not valid",
                   std::string("This sign-in link has expired or was used already. ") + kSignInHint);
     } else {
-      SendMessage(response, 503, "Not available", kDatabaseUnavailable);
+      Unavailable("", response);
     }
     return;
   }
@@ -251,7 +252,7 @@ void DashboardApp::Login(const httplib::Request& request, httplib::Response& res
   session.expires_at = now + options_.session_life;
   Result<WebSession> created = store_->CreateWebSession(session);
   if (!created.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable);
+    Unavailable("", response);
     return;
   }
   spdlog::info("web: session {} started for {} in {}", created->id, link->user_id,
@@ -275,7 +276,7 @@ void DashboardApp::Logout(const httplib::Request& request, const std::string& bo
   }
   Status revoked = store_->RevokeWebSession(viewer.session.id);
   if (!revoked.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable);
+    Unavailable("", response);
     return;
   }
   response.set_header("Set-Cookie",
@@ -300,8 +301,7 @@ void DashboardApp::Overview(const Viewer& viewer, const httplib::Request& reques
   Result<std::vector<Objective>> unfiltered =
       store_->ListObjectives(viewer.workspace.id, all_of_cycle);
   if (!cycles.ok() || !objectives.ok() || !unfiltered.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   page.cycles = std::move(cycles).value();
   page.objectives = std::move(objectives).value();
@@ -337,8 +337,7 @@ void DashboardApp::ObjectivePage(const Viewer& viewer, int64_t number,
   }
   Result<ObjectiveView> view = data.ViewOf(*objective);
   if (!view.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   web::ObjectivePage page;
   page.view = std::move(view).value();
@@ -375,19 +374,17 @@ void DashboardApp::ShowKeyResult(const Viewer& viewer, const KeyResult& kr,
                                  const Objective& objective, int status, const std::string& error,
                                  bool saved, httplib::Response& response) {
   DashboardData data(store_, viewer.workspace, clock_->Now());
-  Result<std::vector<okrbot::CheckIn>> checkins =
-      store_->ListCheckIns(viewer.workspace.id, kr.number, 0);
+  Result<const std::vector<okrbot::CheckIn>*> checkins = data.CheckInsOf(kr.number);
   Result<std::vector<Initiative>> initiatives =
       store_->ListInitiatives(viewer.workspace.id, kr.number);
   if (!checkins.ok() || !initiatives.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   web::KeyResultPage page;
   page.view = data.ViewOfKr(kr, objective);
   page.objective = objective;
   std::vector<ChartPoint> points;
-  for (const okrbot::CheckIn& c : *checkins) {
+  for (const okrbot::CheckIn& c : **checkins) {
     points.push_back(ChartPointOf(c));
     page.checkins.push_back({c, data.Label(c.author)});
   }
@@ -451,14 +448,12 @@ void DashboardApp::People(const Viewer& viewer, httplib::Response& response) {
   page.week_start = FormatDate(monday);
   Result<std::vector<ObjectiveView>> objectives = data.Objectives(page.cycle, "", "");
   if (!objectives.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   Result<std::map<std::string, int>> this_week = data.CheckInsSince(*objectives, monday);
   Result<std::vector<WeekActivity>> weeks = data.Activity(page.cycle, *objectives);
   if (!this_week.ok() || !weeks.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   std::map<std::string, PersonRow> people;
   for (const ObjectiveView& o : *objectives) {
@@ -490,13 +485,11 @@ void DashboardApp::Summary(const Viewer& viewer, const httplib::Request& request
   Result<std::vector<std::string>> cycles = data.Cycles();
   Result<std::vector<ObjectiveView>> objectives = data.Objectives(page.cycle, "", "");
   if (!cycles.ok() || !objectives.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   Result<std::vector<WeekActivity>> weeks = data.Activity(page.cycle, *objectives);
   if (!weeks.ok()) {
-    SendMessage(response, 503, "Not available", kDatabaseUnavailable, viewer.session.csrf_token);
-    return;
+    return Unavailable(viewer.session.csrf_token, response);
   }
   page.cycles = std::move(cycles).value();
   page.objectives = std::move(objectives).value();

@@ -50,7 +50,8 @@ class DashboardApp {
  private:
   struct Viewer;  // the signed-in person of a request (dashboard_app.cc)
 
-  void Login(const httplib::Request& request, httplib::Response& response);
+  // GET shows the Continue button for `secret`; POST (`consume`) uses the link up.
+  void Login(const std::string& secret, bool consume, httplib::Response& response);
   void Logout(const httplib::Request& request, const std::string& body,
               httplib::Response& response);
   void Overview(const Viewer& viewer, const httplib::Request& request, httplib::Response& response);

@@ -46,6 +46,8 @@ class DashboardData {
   // Per week of `cycle` up to now: how many KR owners there were and how many checked in.
   Result<std::vector<WeekActivity>> Activity(const std::string& cycle,
                                              const std::vector<ObjectiveView>& objectives);
+  // The KR's check-ins, newest first, read once per request.
+  Result<const std::vector<CheckIn>*> CheckInsOf(int64_t kr);
   // Authors of check-ins on the listed KRs since `since`.
   Result<std::map<std::string, int>> CheckInsSince(const std::vector<ObjectiveView>& objectives,
                                                    Seconds since);
@@ -59,7 +61,6 @@ class DashboardData {
   bool users_loaded_ = false;
   std::map<std::string, User> users_;
   std::map<int64_t, std::vector<CheckIn>> checkins_;  // by KR, newest first, loaded on demand
-  Result<const std::vector<CheckIn>*> CheckInsOf(int64_t kr);
 };
 
 }  // namespace okrbot::web
