@@ -7,6 +7,8 @@
 
 #include <thread>
 
+#include "tests/silent_listener.h"
+
 namespace okrbot {
 namespace {
 
@@ -101,6 +103,22 @@ TEST_F(SafeFetcherTest, ReportsHttpErrorsAndCapsTheBody) {
   EXPECT_FALSE(fetcher.Fetch("ftp://127.0.0.1/x", "").ok());
   EXPECT_FALSE(fetcher.Fetch("https://user:pw@example.com/x", "").ok());
   EXPECT_FALSE(fetcher.Fetch(Url("/value.json"), "no colon").ok());
+}
+
+TEST(SafeFetcherTimeoutTest, GivesUpOnASilentServerWithinTheTotalTimeout) {
+  testing::SilentListener silent;
+  SafeFetcherOptions options;
+  options.allow = *SourceAllowList::Parse("127.0.0.1");
+  options.timeout = std::chrono::milliseconds(400);
+  SafeFetcher fetcher(options);
+  auto started = std::chrono::steady_clock::now();
+  auto fetched = fetcher.Fetch("http://127.0.0.1:" + std::to_string(silent.port()) + "/", "");
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(fetched.ok());
+  EXPECT_EQ(fetched.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(fetched.status().message().find("took longer"), std::string::npos)
+      << fetched.status().message();
+  EXPECT_LT(took, std::chrono::seconds(3));
 }
 
 }  // namespace
