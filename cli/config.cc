@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/address_rule.h"
 #include "adapters/common/url.h"
 #include "bot/secret_box.h"
 
@@ -56,6 +57,7 @@ const std::vector<std::string>& KnownConfigVariables() {
       "OKRBOT_DB",
       "OKRBOT_LISTEN",
       "OKRBOT_PUBLIC_URL",
+      "OKRBOT_SOURCES_ALLOW",
       "OKRBOT_SECRET_KEY",
       "OKRBOT_ENV",
       "OKRBOT_SCHEDULER",
@@ -170,6 +172,7 @@ Result<Config> LoadConfig(const EnvLookup& env, const std::string& config_file) 
   set("OKRBOT_DB", &c.db_url);
   set("OKRBOT_LISTEN", &c.listen);
   set("OKRBOT_PUBLIC_URL", &c.public_url);
+  set("OKRBOT_SOURCES_ALLOW", &c.sources_allow);
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   set("OKRBOT_SECRET_KEY", &c.secret_key);
   set("OKRBOT_LOG_LEVEL", &c.log_level);
@@ -351,6 +354,7 @@ Status ValidateConfig(const Config& c) {
           c.public_url + "\".");
     }
   }
+  if (auto allow = SourceAllowList::Parse(c.sources_allow); !allow.ok()) return allow.status();
   bool sqlite = c.db_url.rfind("sqlite://", 0) == 0;
   bool postgres = c.db_url.rfind("postgresql://", 0) == 0 || c.db_url.rfind("postgres://", 0) == 0;
   if (!sqlite && !postgres) {

@@ -18,11 +18,15 @@ namespace okrbot {
 struct Config {
   std::string db_url = "sqlite://./okrbot.db";  // OKRBOT_DB
   std::string listen = "0.0.0.0:3000";          // OKRBOT_LISTEN
-  // OKRBOT_PUBLIC_URL: where people and chat platforms reach this okrbot ("https://okr.example.com",
-  // no trailing slash). The base of dashboard links and chart images; "" = neither.
+  // OKRBOT_PUBLIC_URL: where people and chat platforms reach this okrbot
+  // ("https://okr.example.com", no trailing slash). The base of dashboard links and chart images;
+  // "" = neither.
   std::string public_url;
-  std::string secret_key;                       // OKRBOT_SECRET_KEY (64 hex chars)
-  bool scheduler = true;                        // OKRBOT_SCHEDULER on|off
+  // OKRBOT_SOURCES_ALLOW: hosts and CIDR ranges data sources may fetch although they are
+  // loopback, private or link-local, and over plain http (adapters/common/address_rule.h).
+  std::string sources_allow;
+  std::string secret_key;  // OKRBOT_SECRET_KEY (64 hex chars)
+  bool scheduler = true;   // OKRBOT_SCHEDULER on|off
   // Pacing of scheduled posts (scheduler/delivery_policy.h). 0 = the platform's figure.
   double posts_per_second = 0;            // OKRBOT_POSTS_PER_SECOND: per workspace, all platforms
   int posts_burst = 0;                    // OKRBOT_POSTS_BURST: per workspace, all platforms
