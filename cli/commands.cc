@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/console/console_adapter.h"
+#include "adapters/mattermost/mattermost_directory.h"
 #include "adapters/slack/slack_client.h"
 #include "adapters/slack/slack_directory.h"
 #include "adapters/slack/slack_tokens.h"
@@ -260,6 +261,13 @@ int ImportSpreadsheet(const Config& config, Store* store, Args& args, std::ostre
           "emails cannot be matched without the workspace's Slack bot token (" +
           token.status().message() + ")"));
     }
+  }
+  mattermost::MattermostClientOptions mattermost_options;
+  mattermost_options.url = config.mattermost_url;
+  mattermost_options.bot_token = config.mattermost_bot_token;
+  mattermost::MattermostClient mattermost_client(mattermost_options);
+  if (workspace.ok() && workspace->platform == "mattermost" && !config.mattermost_url.empty()) {
+    directory = std::make_unique<mattermost::MattermostUserDirectory>(&mattermost_client);
   }
   ClockChoice clock(config.fake_clock_file);
   auto report = ImportPlan(store, clock.clock, directory.get(), buffer.str(), options);

@@ -4,6 +4,7 @@
 
 #include "bot/secret_box.h"
 #include "storage/open_store.h"
+#include "tests/mattermost_standin.h"
 #include "tests/slack_standin.h"
 #include "tests/test_util.h"
 
@@ -184,6 +185,36 @@ TEST_F(ImportTest, WithoutTheEmailScopeTheRowsSaySoAndNothingIsStored) {
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("users:read.email"), std::string::npos) << result.err;
   EXPECT_EQ(Counts(), std::make_pair(size_t{0}, size_t{0}));
+}
+
+TEST_F(ImportTest, MattermostOwnersByEmailAreMatchedThroughItsUsersApi) {
+  MattermostStandIn mattermost;
+  const std::string dana = "d4n4d4n4d4n4d4n4d4n4d4n4d4";
+  mattermost.AddUserEmail("dana@chat.test", dana);
+  {
+    auto store = OpenStore(Db());
+    Workspace workspace;
+    workspace.id = "mattermost:chat";
+    workspace.platform = "mattermost";
+    ASSERT_TRUE((*store)->UpsertWorkspace(workspace).ok());
+  }
+  WriteFile(dir_.File("mm.csv"),
+            "Objective,KR,Owner,Target\nShip,Launch v2,Dana@chat.test,done\n"
+            "Ship,Launch v3,nobody@chat.test,done\n");
+  std::vector<std::string> env = {"OKRBOT_DB=" + Db(), "MATTERMOST_URL=" + mattermost.Url(),
+                                  "MATTERMOST_BOT_TOKEN=mm-token"};
+  auto bad = RunProcess(
+      {OkrbotBinary(), "import", dir_.File("mm.csv"), "--workspace", "mattermost:chat"}, "", env);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("row 3: unknown owner nobody@chat.test: no mattermost user"),
+            std::string::npos)
+      << bad.err;
+  WriteFile(dir_.File("mm.csv"), "Objective,KR,Owner,Target\nShip,Launch v2,Dana@chat.test,done\n");
+  auto good = RunProcess(
+      {OkrbotBinary(), "import", dir_.File("mm.csv"), "--workspace", "mattermost:chat"}, "", env);
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  auto store = OpenStore(Db());
+  EXPECT_EQ((*store)->GetKeyResult("mattermost:chat", 1).value().owner, dana);
 }
 
 }  // namespace
