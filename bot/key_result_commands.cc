@@ -40,26 +40,20 @@ Reply Session::KrAdd() {
     if (!owner.ok()) return Error(owner.status().message());
     kr.owner = *owner;
   }
-  ParsedMetric metric = ParseMetric(kr.text);
-  kr.baseline = metric.baseline;
-  kr.target = metric.target;
-  kr.unit = metric.unit;
-  kr.direction = metric.direction;
-  for (const char* key : {"from", "to"}) {
+  std::optional<double> numbers[2];
+  for (int i = 0; i < 2; ++i) {
+    const char* key = i == 0 ? "from" : "to";
     if (!cmd_.has(key)) continue;
     double value;
     if (!ParseNumber(cmd_.get(key), &value)) {
       return Error("`" + std::string(key) + ":" + cmd_.get(key) + "` is not a number.");
     }
-    (std::string(key) == "from" ? kr.baseline : kr.target) = value;
-    if (kr.direction == Direction::kBinary) kr.direction = Direction::kIncrease;
+    numbers[i] = value;
   }
-  if (kr.baseline && kr.target && !cmd_.has("direction") &&
-      (kr.direction == Direction::kIncrease || kr.direction == Direction::kDecrease)) {
-    kr.direction = *kr.target < *kr.baseline ? Direction::kDecrease : Direction::kIncrease;
-  }
+  SetNewKrMetric(&kr, numbers[0], numbers[1], cmd_.has("direction"));
   if (cmd_.has("unit")) {
-    if (Status s = CheckText("The unit", cmd_.get("unit"), 16); !s.ok()) return Error(s.message());
+    if (Status s = CheckText("The unit", cmd_.get("unit"), kMaxUnitBytes); !s.ok())
+      return Error(s.message());
     kr.unit = cmd_.get("unit");
   }
   if (cmd_.has("direction") && !ParseDirection(AsciiLower(cmd_.get("direction")), &kr.direction)) {
@@ -163,7 +157,7 @@ Reply Session::EditKeyResult(KeyResult kr) {
     kr.direction = *kr.target < *kr.baseline ? Direction::kDecrease : Direction::kIncrease;
   }
   if (cmd_.has("unit")) {
-    if (Status s = CheckText("The unit", cmd_.get("unit"), 16, true); !s.ok()) {
+    if (Status s = CheckText("The unit", cmd_.get("unit"), kMaxUnitBytes, true); !s.ok()) {
       return Error(s.message());
     }
     kr.unit = cmd_.get("unit");

@@ -151,8 +151,8 @@ Reply Session::NotFound(const Ref& ref) const {
                " in this workspace. `/okr list` shows what there is.");
 }
 
-Status Session::CheckText(const std::string& label, const std::string& text, size_t max_bytes,
-                          bool allow_empty) const {
+Status CheckUserText(const std::string& label, const std::string& text, size_t max_bytes,
+                     bool allow_empty) {
   if (!IsValidUtf8(text)) return Status::InvalidArgument(label + " is not valid UTF-8 text.");
   if (HasControlCharacters(text)) {
     return Status::InvalidArgument(label + " contains control characters; please retype it.");
@@ -163,6 +163,39 @@ Status Session::CheckText(const std::string& label, const std::string& text, siz
                                    " bytes; at most " + std::to_string(max_bytes) + ").");
   }
   return Status::Ok();
+}
+
+const User* FindUserByName(const std::vector<User>& users, const std::string& name) {
+  for (const auto& u : users) {
+    if (AsciiLower(u.id) == AsciiLower(name) ||
+        (!u.display_name.empty() && AsciiLower(u.display_name) == AsciiLower(name))) {
+      return &u;
+    }
+  }
+  return nullptr;
+}
+
+void SetNewKrMetric(KeyResult* kr, std::optional<double> from, std::optional<double> to,
+                    bool direction_given) {
+  ParsedMetric metric = ParseMetric(kr->text);
+  kr->baseline = metric.baseline;
+  kr->target = metric.target;
+  kr->unit = metric.unit;
+  kr->direction = metric.direction;
+  for (const auto& [given, slot] : {std::pair{from, &kr->baseline}, std::pair{to, &kr->target}}) {
+    if (!given) continue;
+    *slot = *given;
+    if (kr->direction == Direction::kBinary) kr->direction = Direction::kIncrease;
+  }
+  if (kr->baseline && kr->target && !direction_given &&
+      (kr->direction == Direction::kIncrease || kr->direction == Direction::kDecrease)) {
+    kr->direction = *kr->target < *kr->baseline ? Direction::kDecrease : Direction::kIncrease;
+  }
+}
+
+Status Session::CheckText(const std::string& label, const std::string& text, size_t max_bytes,
+                          bool allow_empty) const {
+  return CheckUserText(label, text, max_bytes, allow_empty);
 }
 
 Result<std::string> Session::CycleOption() const {
@@ -198,12 +231,7 @@ Result<std::string> Session::ResolveUser(const std::string& text, bool create) {
     // A plain @name: an existing user by id or display name, else a new user with that id.
     auto users = store_->ListUsers(ws_.id);
     if (!users.ok()) return users.status();
-    for (const auto& u : *users) {
-      if (AsciiLower(u.id) == AsciiLower(name) ||
-          (!u.display_name.empty() && AsciiLower(u.display_name) == AsciiLower(name))) {
-        return u.id;
-      }
-    }
+    if (const User* u = FindUserByName(*users, name)) return u->id;
     id = name;
   }
   auto existing = store_->GetUser(ws_.id, id);

@@ -36,6 +36,7 @@
 namespace okrbot::bot_internal {
 
 inline constexpr size_t kMaxChannelBytes = 200;
+inline constexpr size_t kMaxUnitBytes = 16;  // a key result's unit: "%", "$", "tickets"
 
 // The answer to a request that was already run once (its platform request id was seen).
 inline constexpr char kAlreadyReceived[] =
@@ -54,6 +55,18 @@ std::string MetricText(const KeyResult& kr);
 std::string CurrentText(const KeyResult& kr);
 std::string ConfidenceText(std::optional<int> confidence);
 bool IsYes(const std::string& text);
+
+// Rules shared by chat commands and the spreadsheet import (bot/plan_import.h), written once.
+// Text a person typed for a title, team or unit: UTF-8, no control characters, not empty unless
+// `allow_empty`, at most `max_bytes`. kInvalidArgument naming `label` otherwise.
+Status CheckUserText(const std::string& label, const std::string& text, size_t max_bytes,
+                     bool allow_empty = false);
+// The user of `users` whose id or display name is `name` (case-insensitive), or null.
+const User* FindUserByName(const std::vector<User>& users, const std::string& name);
+// A new key result's numbers: the metric its words carry, then explicit `from` / `to` win; the
+// direction follows baseline and target unless `direction_given`.
+void SetNewKrMetric(KeyResult* kr, std::optional<double> from, std::optional<double> to,
+                    bool direction_given);
 
 class Session {
  public:

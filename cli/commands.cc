@@ -11,7 +11,12 @@
 #include <vector>
 
 #include "adapters/console/console_adapter.h"
+#include "adapters/mattermost/mattermost_directory.h"
+#include "adapters/slack/slack_client.h"
+#include "adapters/slack/slack_directory.h"
+#include "adapters/slack/slack_tokens.h"
 #include "bot/bot.h"
+#include "bot/plan_import.h"
 #include "bot/portable.h"
 #include "bot/secret_box.h"
 #include "bot/version.h"
@@ -38,6 +43,8 @@ const char kUsage[] =
     "  console [--user NAME] [--workspace ID] [--admin] [--tz ZONE]\n"
     "                               the bot on stdin/stdout: each line is a /okr command\n"
     "  import FILE                  load OKRs from an okrbot JSON export\n"
+    "  import plan.csv --workspace ID [--map COLUMN=FIELD]... [--dry-run]\n"
+    "                               load a plan from a spreadsheet (one row per key result)\n"
     "  export [--format json|csv] [--workspace ID]\n"
     "                               write OKRs to stdout\n"
     "  run-due [--now ISO-8601]     one scheduler pass: plan what is due, send the outbox\n"
@@ -60,12 +67,13 @@ struct Args {
   std::string command;
   std::map<std::string, std::string> options;  // --key value (or "" for flags)
   std::vector<std::string> positional;
+  std::vector<std::string> maps;  // every --map COLUMN=FIELD, in order
 };
 
 bool TakesValue(const std::string& flag) {
   return flag == "--config" || flag == "--db" || flag == "--listen" || flag == "--user" ||
          flag == "--workspace" || flag == "--format" || flag == "--tz" || flag == "--now" ||
-         flag == "--state" || flag == "--new-key-file";
+         flag == "--state" || flag == "--new-key-file" || flag == "--map";
 }
 
 bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
@@ -84,6 +92,7 @@ bool ParseArgs(int argc, char** argv, Args* args, std::string* error) {
         }
         value = argv[++i];
       }
+      if (a == "--map") args->maps.push_back(value);
       args->options[a] = value;
     } else if (args->command.empty()) {
       args->command = a;
@@ -187,6 +196,96 @@ int RotateKey(const Config& config, Store* store, Args& args, std::ostream& out,
   return kExitOk;
 }
 
+// A spreadsheet rather than an okrbot JSON export: named .csv, or given a workspace.
+bool IsSpreadsheetImport(const Args& args) {
+  const std::string& path = args.positional[0];
+  std::string lower = path;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return args.options.count("--workspace") ||
+         (lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0);
+}
+
+// Owners given by email are looked up on the workspace's platform. Only Slack has a directory
+// the CLI can reach on its own (the bot token is in the store); elsewhere an email is a row error
+// that says so.
+class UnavailableDirectory : public UserDirectory {
+ public:
+  explicit UnavailableDirectory(Status why) : why_(std::move(why)) {}
+  Result<DirectoryUser> FindByEmail(const std::string&) override { return why_; }
+
+ private:
+  Status why_;
+};
+
+int ImportSpreadsheet(const Config& config, Store* store, Args& args, std::ostream& out,
+                      std::ostream& err) {
+  PlanImportOptions options;
+  options.workspace_id = args.options.count("--workspace") ? args.options["--workspace"] : "";
+  if (options.workspace_id.empty()) {
+    err << "okrbot: importing a spreadsheet needs --workspace ID (see `okrbot export` for ids)\n";
+    return kExitUsage;
+  }
+  options.dry_run = args.options.count("--dry-run") != 0;
+  for (const std::string& map : args.maps) {
+    size_t eq = map.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == map.size()) {
+      err << "okrbot: --map takes COLUMN=FIELD, e.g. --map \"Objective Name=objective\"\n";
+      return kExitUsage;
+    }
+    options.map[map.substr(0, eq)] = map.substr(eq + 1);
+  }
+  std::ifstream file(args.positional[0], std::ios::binary);
+  if (!file) {
+    err << "okrbot: cannot read " << args.positional[0] << "\n";
+    return kExitUsage;
+  }
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+
+  std::unique_ptr<UserDirectory> directory;
+  std::optional<SecretBox> box;
+  SlackClientOptions slack_options;
+  slack_options.api_base = config.slack_api_base;
+  SlackClient slack_client(slack_options);
+  auto workspace = store->GetWorkspace(options.workspace_id);
+  if (workspace.ok() && workspace->platform == "slack") {
+    if (!config.secret_key.empty()) {
+      if (auto opened = SecretBox::FromHexKey(config.secret_key); opened.ok()) box = *opened;
+    }
+    slack::SlackTokens tokens(store, box ? &*box : nullptr, config.slack_bot_token);
+    auto token = tokens.TokenFor(options.workspace_id);
+    if (token.ok()) {
+      directory = std::make_unique<slack::SlackUserDirectory>(&slack_client, *token);
+    } else {
+      directory = std::make_unique<UnavailableDirectory>(Status::FailedPrecondition(
+          "emails cannot be matched without the workspace's Slack bot token (" +
+          token.status().message() + ")"));
+    }
+  }
+  mattermost::MattermostClientOptions mattermost_options;
+  mattermost_options.url = config.mattermost_url;
+  mattermost_options.bot_token = config.mattermost_bot_token;
+  mattermost::MattermostClient mattermost_client(mattermost_options);
+  if (workspace.ok() && workspace->platform == "mattermost" && !config.mattermost_url.empty()) {
+    directory = std::make_unique<mattermost::MattermostUserDirectory>(&mattermost_client);
+  }
+  ClockChoice clock(config.fake_clock_file);
+  auto report = ImportPlan(store, clock.clock, directory.get(), buffer.str(), options);
+  if (!report.ok()) {
+    err << "okrbot: import failed, nothing was imported: " << report.status().message() << "\n";
+    return report.status().code() == StatusCode::kInvalidArgument ||
+                   report.status().code() == StatusCode::kNotFound
+               ? kExitUsage
+               : kExitFailure;
+  }
+  if (!report->errors.empty()) {
+    err << report->Text();
+    return kExitFailure;
+  }
+  out << report->Text();
+  return report->ok() ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -221,11 +320,16 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   const std::string& cmd = args.command;
   // The options each command takes (besides the global --config and --db).
   static const std::map<std::string, std::vector<const char*>> kCommandOptions = {
-      {"serve", {"--listen"}}, {"console", {"--user", "--workspace", "--admin", "--tz"}},
-      {"import", {}},          {"migrate", {}},
-      {"check-config", {}},    {"export", {"--format", "--workspace"}},
-      {"run-due", {"--now"}},  {"jobs", {"--state", "--workspace"}},
-      {"stats", {}},           {"rotate-key", {"--new-key-file"}},
+      {"serve", {"--listen"}},
+      {"console", {"--user", "--workspace", "--admin", "--tz"}},
+      {"import", {"--workspace", "--map", "--dry-run"}},
+      {"migrate", {}},
+      {"check-config", {}},
+      {"export", {"--format", "--workspace"}},
+      {"run-due", {"--now"}},
+      {"jobs", {"--state", "--workspace"}},
+      {"stats", {}},
+      {"rotate-key", {"--new-key-file"}},
       {"sessions", {"--workspace"}},
   };
   auto command_options = kCommandOptions.find(cmd);
@@ -379,8 +483,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     }
     for (const WebSession& s : *sessions) {
       out << s.id << "  " << s.workspace_id << "  " << s.user_id << "  since "
-          << FormatIsoInstant(s.created_at) << "  until " << FormatIsoInstant(s.expires_at)
-          << "\n";
+          << FormatIsoInstant(s.created_at) << "  until " << FormatIsoInstant(s.expires_at) << "\n";
     }
     if (sessions->empty()) out << "no signed-in dashboard sessions\n";
     return kExitOk;
@@ -460,7 +563,15 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     RunConsole(&bot, options, in, out);
     return kExitOk;
   }
+  if (cmd == "import" && IsSpreadsheetImport(args)) {
+    return ImportSpreadsheet(config, store->get(), args, out, err);
+  }
   if (cmd == "import") {
+    if (args.options.count("--map") || args.options.count("--dry-run")) {
+      err << "okrbot: --map and --dry-run are for spreadsheets: okrbot import plan.csv "
+             "--workspace ID\n";
+      return kExitUsage;
+    }
     std::ifstream file(args.positional[0], std::ios::binary);
     if (!file) {
       err << "okrbot: cannot read " << args.positional[0] << "\n";

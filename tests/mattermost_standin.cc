@@ -57,6 +57,7 @@ std::string EndpointOf(const std::string& method, const std::string& path) {
   std::string rest = path.substr(sizeof(kApiPrefix) - 1);
   if (method == "GET" && rest == "users/me") return "users/me";
   if (method == "GET" && StartsWith(rest, "users/username/")) return "users/username";
+  if (method == "GET" && StartsWith(rest, "users/email/")) return "users/email";
   if (method == "POST" && rest == "channels/direct") return "channels/direct";
   if (method == "POST" && rest == "posts") return "posts";
   return "";
@@ -124,6 +125,13 @@ void MattermostStandIn::SetValidTokens(std::vector<std::string> tokens) {
 void MattermostStandIn::AddUser(const std::string& username, const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   users_[username] = id;
+}
+
+void MattermostStandIn::AddUserEmail(const std::string& email, const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string lower = email;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  emails_[lower] = id;
 }
 
 void MattermostStandIn::AddChannel(const std::string& channel_id) {
@@ -229,6 +237,20 @@ MattermostStandIn::Answer MattermostStandIn::Route(const MattermostCall& call) {
     }
     return Answer{
         200, json{{"id", it->second}, {"username", username}}.dump(), "application/json", {}};
+  }
+  if (call.endpoint == "users/email") {
+    std::string email = call.path.substr(call.path.rfind('/') + 1);
+    for (size_t at; (at = email.find("%40")) != std::string::npos;) email.replace(at, 3, "@");
+    for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto it = emails_.find(email);
+    if (it == emails_.end()) {
+      return error(404, "app.user.missing_account.const", "Unable to find the user.");
+    }
+    return Answer{
+        200,
+        json{{"id", it->second}, {"username", "user-" + it->second}, {"email", email}}.dump(),
+        "application/json",
+        {}};
   }
   if (call.endpoint == "channels/direct") {
     const json& ids = call.body;

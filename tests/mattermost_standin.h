@@ -12,6 +12,8 @@
 //                                      "is_bot": true}
 //   GET  /api/v4/users/username/{u}    "users/username": 200 {"id", "username"} for a user added
 //                                      with AddUser, else 404
+//   GET  /api/v4/users/email/{e}       "users/email": 200 {"id", "username", "email"} for an
+//                                      email given to AddUserEmail (any case), else 404
 //   POST /api/v4/channels/direct       "channels/direct": body ["<id>", "<id>"], two Mattermost
 //                                      ids (26 of a-z0-9), else 400; 201 {"id", "type": "D",
 //                                      "name": "<a>__<b>"}; the same pair always gets the same
@@ -83,6 +85,7 @@ class MattermostStandIn {
   // Configuration (any time).
   void SetValidTokens(std::vector<std::string> tokens);  // empty: any token, or none, is fine
   void AddUser(const std::string& username, const std::string& id);
+  void AddUserEmail(const std::string& email, const std::string& id);
   void AddChannel(const std::string& channel_id);
   void FailNext(const std::string& endpoint, int http_status, int times,
                 std::optional<int> retry_after_seconds = {},
@@ -123,6 +126,7 @@ class MattermostStandIn {
   std::vector<MattermostCall> calls_;
   std::set<std::string> valid_tokens_;
   std::map<std::string, std::string> users_;            // username -> id
+  std::map<std::string, std::string> emails_;           // lower-cased email -> id
   std::set<std::string> channels_;                      // channels the bot may post to
   std::map<std::string, std::string> direct_channels_;  // "a__b" (sorted) -> channel id
   std::vector<std::pair<std::string, std::string>> posts_;

@@ -126,6 +126,11 @@ void SlackStandIn::SetUser(const std::string& id, const std::string& name, const
   users_[id] = User{name, tz, is_admin};
 }
 
+void SlackStandIn::SetUserEmail(const std::string& id, const std::string& email) {
+  std::lock_guard<std::mutex> lock(mu_);
+  emails_[Lower(email)] = id;
+}
+
 void SlackStandIn::SetOAuth(const std::string& client_id, const std::string& client_secret,
                             const std::string& code, nlohmann::json install) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -303,6 +308,18 @@ nlohmann::json SlackStandIn::Answer(const std::string& method, const nlohmann::j
               {"is_bot", false},
               {"deleted", false},
               {"profile", {{"display_name", user.name}, {"real_name", user.name}}}}}};
+  }
+  if (method == "users.lookupByEmail") {
+    auto it = emails_.find(Lower(Arg(args, "email")));
+    if (it == emails_.end()) return Error("users_not_found");
+    std::string name = Lower(it->second);
+    if (auto u = users_.find(it->second); u != users_.end()) name = u->second.name;
+    return {{"ok", true},
+            {"user",
+             {{"id", it->second},
+              {"name", name},
+              {"real_name", name},
+              {"profile", {{"email", it->first}, {"display_name", name}}}}}};
   }
   if (method == "views.open" || method == "views.publish") {
     const char* target = method == "views.open" ? "trigger_id" : "user_id";

@@ -18,6 +18,8 @@
 //   users.info         {"ok":true,"user":{"id","name","real_name","tz","is_admin","is_owner",
 //                      "is_bot","deleted","profile":{"display_name","real_name"}}}; by default
 //                      name = lower-cased id and tz "Europe/Berlin"; SetUser changes that.
+//   users.lookupByEmail {"ok":true,"user":{"id","name","real_name","profile":{"email",...}}}
+//                      for an email given to SetUserEmail, else users_not_found.
 //   views.open / views.publish  {"ok":true,"view":{"id":"V1",...}} (V1, V2, ...); need
 //                      trigger_id resp. user_id, and view.
 //   auth.test          {"ok":true,"team_id":"T1","user_id":"UBOT","bot_id":"B1",...}.
@@ -94,6 +96,9 @@ class SlackStandIn {
   void SetValidTokens(std::vector<std::string> tokens);  // empty: any token, or none, is fine
   void SetUser(const std::string& id, const std::string& name, const std::string& tz,
                bool is_admin = false);
+  // users.lookupByEmail answers with user `id` for `email` (any case); unknown emails get
+  // {"ok":false,"error":"users_not_found"}.
+  void SetUserEmail(const std::string& id, const std::string& email);
   void SetOAuth(const std::string& client_id, const std::string& client_secret,
                 const std::string& code, nlohmann::json install = nlohmann::json::object());
   void SetAnswer(const std::string& method, nlohmann::json answer);
@@ -144,6 +149,7 @@ class SlackStandIn {
   std::vector<RecordedCall> calls_;
   std::set<std::string> valid_tokens_;
   std::map<std::string, User> users_;
+  std::map<std::string, std::string> emails_;  // lower-cased email -> user id
   std::map<std::string, nlohmann::json> answers_;
   std::map<std::string, std::deque<Failure>> failures_;  // queued per method
   std::map<std::string, std::chrono::milliseconds> delays_;

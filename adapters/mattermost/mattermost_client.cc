@@ -129,6 +129,16 @@ Result<std::string> MattermostClient::UserIdByUsername(const std::string& userna
   return id;
 }
 
+Result<std::pair<std::string, std::string>> MattermostClient::UserByEmail(
+    const std::string& email, MattermostCallStats* stats) const {
+  if (email.empty()) return Status::InvalidArgument("No email given");
+  auto answer = Send("users/email", "GET", "/api/v4/users/email/" + UrlEncode(email), "", stats);
+  if (!answer.ok()) return answer.status();
+  std::string id = Str(*answer, "id");
+  if (id.empty()) return Status::Unavailable("Mattermost users/email answered without an id");
+  return std::make_pair(id, Str(*answer, "username"));
+}
+
 Result<std::string> MattermostClient::DirectChannel(const std::string& bot_user_id,
                                                     const std::string& user_id,
                                                     MattermostCallStats* stats) const {

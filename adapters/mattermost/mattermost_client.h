@@ -74,6 +74,10 @@ class MattermostClient {
   // GET /api/v4/users/username/{username}: the user id of a username (without '@').
   Result<std::string> UserIdByUsername(const std::string& username,
                                        MattermostCallStats* stats = nullptr) const;
+  // GET /api/v4/users/email/{email}: the user id and username of an email address (404, no such
+  // user: kFailedPrecondition with http_status 404). Needs a bot allowed to see emails.
+  Result<std::pair<std::string, std::string>> UserByEmail(
+      const std::string& email, MattermostCallStats* stats = nullptr) const;
   // POST /api/v4/channels/direct ["<bot_user_id>", "<user_id>"]: the direct-message channel id
   // (Mattermost creates it on first use and returns the existing one afterwards).
   Result<std::string> DirectChannel(const std::string& bot_user_id, const std::string& user_id,

@@ -52,7 +52,7 @@ struct SlackAppOptions {
   std::string client_id;
   std::string client_secret;
   std::string authorize_url = "https://slack.com/oauth/v2/authorize";
-  std::string bot_scopes = "commands,chat:write,im:write,users:read";
+  std::string bot_scopes = "commands,chat:write,im:write,users:read,users:read.email";
   // Slack allows 3 s; past this the command is acknowledged and finished via response_url.
   std::chrono::milliseconds command_budget{2500};
   std::chrono::seconds user_cache_ttl{3600};
