@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -217,6 +218,18 @@ class UnavailableDirectory : public UserDirectory {
   Status why_;
 };
 
+// The file's bytes, or nothing after telling the operator it cannot be read.
+std::optional<std::string> ReadWholeFile(const std::string& path, std::ostream& err) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    err << "okrbot: cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+  return buffer.str();
+}
+
 int ImportSpreadsheet(const Config& config, Store* store, Args& args, std::ostream& out,
                       std::ostream& err) {
   PlanImportOptions options;
@@ -234,13 +247,8 @@ int ImportSpreadsheet(const Config& config, Store* store, Args& args, std::ostre
     }
     options.map[map.substr(0, eq)] = map.substr(eq + 1);
   }
-  std::ifstream file(args.positional[0], std::ios::binary);
-  if (!file) {
-    err << "okrbot: cannot read " << args.positional[0] << "\n";
-    return kExitUsage;
-  }
-  std::stringstream buffer;
-  buffer << file.rdbuf();
+  std::optional<std::string> text = ReadWholeFile(args.positional[0], err);
+  if (!text) return kExitUsage;
 
   std::unique_ptr<UserDirectory> directory;
   std::optional<SecretBox> box;
@@ -270,7 +278,7 @@ int ImportSpreadsheet(const Config& config, Store* store, Args& args, std::ostre
     directory = std::make_unique<mattermost::MattermostUserDirectory>(&mattermost_client);
   }
   ClockChoice clock(config.fake_clock_file);
-  auto report = ImportPlan(store, clock.clock, directory.get(), buffer.str(), options);
+  auto report = ImportPlan(store, clock.clock, directory.get(), *text, options);
   if (!report.ok()) {
     err << "okrbot: import failed, nothing was imported: " << report.status().message() << "\n";
     return report.status().code() == StatusCode::kInvalidArgument ||
@@ -572,14 +580,9 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
              "--workspace ID\n";
       return kExitUsage;
     }
-    std::ifstream file(args.positional[0], std::ios::binary);
-    if (!file) {
-      err << "okrbot: cannot read " << args.positional[0] << "\n";
-      return kExitUsage;
-    }
-    std::stringstream buffer;
-    buffer << file.rdbuf();
-    auto stats = ImportJson(store->get(), buffer.str());
+    std::optional<std::string> text = ReadWholeFile(args.positional[0], err);
+    if (!text) return kExitUsage;
+    auto stats = ImportJson(store->get(), *text);
     if (!stats.ok()) {
       err << "okrbot: import failed, nothing was imported: " << stats.status().message() << "\n";
       return stats.status().code() == StatusCode::kInvalidArgument ||
