@@ -1,13 +1,14 @@
 #include "bot/source_pick.h"
 
-#include <csv.h>
-
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "bot/csv_reader.h"
 
 namespace okrbot {
 namespace {
@@ -109,30 +110,6 @@ Result<double> PickJson(const SourcePick& pick, const std::string& body) {
                                  ", not a number.");
 }
 
-struct CsvCursor {
-  int want_row = 0;
-  int want_column = 0;
-  int row = 0;
-  int column = 0;
-  bool found = false;
-  std::string cell;
-};
-
-void OnField(void* field, size_t size, void* data) {
-  auto* cursor = static_cast<CsvCursor*>(data);
-  if (cursor->row == cursor->want_row && cursor->column == cursor->want_column) {
-    cursor->found = true;
-    cursor->cell.assign(static_cast<const char*>(field), size);
-  }
-  ++cursor->column;
-}
-
-void OnRow(int, void* data) {
-  auto* cursor = static_cast<CsvCursor*>(data);
-  ++cursor->row;
-  cursor->column = 0;
-}
-
 std::string CellName(int column, int row) {
   std::string letters;
   for (int c = column + 1; c > 0; c = (c - 1) / 26) {
@@ -142,20 +119,19 @@ std::string CellName(int column, int row) {
 }
 
 Result<double> PickCsv(const SourcePick& pick, const std::string& body) {
-  csv_parser parser;
-  if (csv_init(&parser, 0) != 0) return Status::Internal("Cannot start the CSV parser.");
-  CsvCursor cursor;
-  cursor.want_row = pick.row;
-  cursor.want_column = pick.column;
-  size_t parsed = csv_parse(&parser, body.data(), body.size(), OnField, OnRow, &cursor);
-  bool complete = parsed == body.size() && csv_fini(&parser, OnField, OnRow, &cursor) == 0;
-  std::string error = complete ? "" : csv_strerror(csv_error(&parser));
-  csv_free(&parser);
-  if (!complete) return Status::InvalidArgument("The answer is not valid CSV: " + error + ".");
+  // A 1 MiB body cannot hold more rows than bytes.
+  auto records = ReadCsv(body, static_cast<int>(body.size()) + 1, ',');
+  if (!records.ok()) return Status::InvalidArgument("The answer: " + records.status().message());
   const std::string cell = CellName(pick.column, pick.row);
-  if (!cursor.found) return Status::InvalidArgument("The CSV has no cell " + cell + ".");
-  if (Trim(cursor.cell).empty()) return Status::InvalidArgument("Cell " + cell + " is empty.");
-  return NumberFromText(cursor.cell, "Cell " + cell);
+  const int want_row = pick.row + 1;  // CsvRecord rows are 1-based, as B7 is
+  auto record = std::find_if(records->begin(), records->end(),
+                             [&](const CsvRecord& r) { return r.row == want_row; });
+  if (record == records->end() || pick.column >= static_cast<int>(record->cells.size())) {
+    return Status::InvalidArgument("The CSV has no cell " + cell + ".");
+  }
+  const std::string& text = record->cells[pick.column];
+  if (Trim(text).empty()) return Status::InvalidArgument("Cell " + cell + " is empty.");
+  return NumberFromText(text, "Cell " + cell);
 }
 
 }  // namespace
